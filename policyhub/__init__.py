@@ -1,0 +1,83 @@
+"""PolicyHub: rival parties co-writing a shared policy agenda.
+
+``create_app`` is the only place an application is built; importing the package runs nothing.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+__all__ = ["create_app"]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error pages, CLI."""
+    from policyhub import cli, config, db as database, errors, request_checks
+    from policyhub.extensions import csrf, db, limiter, login_manager, migrate
+    from policyhub.permissions import Action, can
+
+    instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("POLICYHUB_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance_path).resolve()) if instance_path else str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    config.load_config(app, test_config)
+
+    db.init_app(app)
+    with app.app_context():
+        database.configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    request_checks.register(app)  # before CSRF, which would otherwise parse the form first
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
+
+    from policyhub.accounts import bp as accounts_bp
+    from policyhub.admin import bp as admin_bp
+    from policyhub.api import bp as api_bp
+    from policyhub.documents import bp as documents_bp
+    from policyhub.parties import bp as parties_bp
+
+    for blueprint in (documents_bp, accounts_bp, parties_bp, admin_bp, api_bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(api_bp)  # token-authenticated; the API never reads the session cookie
+
+    errors.register_error_handlers(app)
+    cli.register(app)
+    app.jinja_env.globals.update(can=can, Action=Action)
+    from policyhub import templating
+    templating.register(app)
+
+    @app.get("/healthz")
+    def healthz() -> tuple[dict[str, str], int]:
+        from sqlalchemy import text
+        try:
+            db.session.execute(text("SELECT 1"))
+        except Exception:  # the point of a health check is to answer, whatever broke
+            return {"status": "error", "database": "unreachable"}, 503
+        return {"status": "ok", "database": "ok"}, 200
+
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from policyhub.accounts.models import User
+    from policyhub.extensions import db, login_manager
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.is_active else None

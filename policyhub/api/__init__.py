@@ -1,0 +1,6 @@
+"""The JSON API v1 (API.md): thin views over the same services and permissions as the HTML pages."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from policyhub.api import views  # noqa: E402,F401  (routes attach to bp)

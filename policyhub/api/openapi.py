@@ -1,0 +1,246 @@
+"""The OpenAPI 3.1 description served at ``/api/v1/openapi.json``: written by hand to match API.md.
+
+Only endpoints that exist are described; the tests compare these paths with the blueprint's routes and
+check real responses against these schemas, so neither can drift silently.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from policyhub.documents.models import POLICY_AREA_MAX, SOURCES, STATUSES, SUMMARY_MAX, TITLE_MAX
+from policyhub.text.rendering import MAX_DOCUMENT_BYTES
+
+_ERRORS = {
+    400: ("bad_request", "Malformed JSON, wrong field types or bad query parameters."),
+    401: ("unauthorized", "No bearer token where one is needed, or a malformed, unknown or revoked token."),
+    403: ("forbidden", "The token's user may not do this."),
+    404: ("not_found", "No such document or revision."),
+    409: ("conflict", "The edit overlaps changes saved since its base revision; nothing was saved."),
+    413: ("too_large", "The request body is over 1 MB."),
+    422: ("invalid", "Well-formed input that breaks a rule; `fields` names each problem."),
+}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(properties: dict[str, Any], *, required: list[str] | None = None) -> dict[str, Any]:
+    return {"type": "object", "properties": properties,
+            "required": list(properties) if required is None else required, "additionalProperties": False}
+
+
+def _extend(base: dict[str, Any], **properties: Any) -> dict[str, Any]:
+    schema = copy.deepcopy(base)
+    schema["properties"].update(properties)
+    schema["required"] += list(properties)
+    return schema
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _responses(success: int, schema: dict[str, Any], description: str, *errors: int,
+               headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    ok = _json(schema, description)
+    if headers:
+        ok["headers"] = headers
+    answers: dict[str, Any] = {str(success): ok}
+    for status in sorted({401, *errors}):  # any request with a bad token is refused
+        answers[str(status)] = {"$ref": f"#/components/responses/{_ERRORS[status][0]}"}
+    return answers
+
+
+def _body(schema_name: str) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": _ref(schema_name)}}}
+
+
+_TIME = {"type": "string", "format": "date-time"}
+_COUNT = {"type": "integer", "minimum": 0}
+_NUMBER = {"type": "integer", "minimum": 1}
+_TEXT = {"type": "string"}
+
+_PERSON = _object({"name": _TEXT, "party": {"type": ["string", "null"], "description": "party slug"}})
+_PARTY = _object({"slug": _TEXT, "name": _TEXT, "colour": {"type": "string", "pattern": "^#[0-9A-Fa-f]{6}$"}})
+_ENDORSEMENT = _object({
+    "id": {"type": "integer"}, "party": _TEXT, "revision": _NUMBER, "current": {"type": "boolean"},
+    "endorsed_by": _ref("Person"), "created_at": _TIME, "statement": _TEXT,
+})
+_DOCUMENT = _object({
+    "slug": _TEXT, "title": _TEXT, "policy_area": _TEXT, "status": {"enum": list(STATUSES)},
+    "current_revision": _NUMBER, "updated_at": _TIME,
+    "endorsements": {"type": "array", "items": _ref("Endorsement")},
+    "agreed": {"type": "boolean", "description": "every party has a current endorsement"},
+})
+_REVISION = _object({
+    "number": _NUMBER, "author": _ref("Person"), "created_at": _TIME, "summary": _TEXT,
+    "base": {"type": ["integer", "null"]}, "source": {"enum": list(SOURCES)},
+    "amendment": {"type": ["integer", "null"]}, "added_words": _COUNT, "removed_words": _COUNT,
+})
+_OP = {"type": "array", "prefixItems": [{"enum": ["equal", "insert", "delete"]}, _TEXT],
+       "minItems": 2, "maxItems": 2}
+_ERROR = _object({"error": _TEXT, "message": _TEXT})
+
+_SCHEMAS: dict[str, Any] = {
+    "Error": _ERROR,
+    "InvalidError": _extend(_ERROR, fields={"type": "object", "additionalProperties": _TEXT}),
+    "ConflictError": _extend(_ERROR, current_revision=_NUMBER),
+    "Party": _PARTY,
+    "Person": _PERSON,
+    "Endorsement": _ENDORSEMENT,
+    "Document": _DOCUMENT,
+    "DocumentFull": _extend(_DOCUMENT, body={"type": "string", "description": "Markdown"},
+                            html={"type": "string", "description": "rendered and sanitised"}),
+    "Revision": _REVISION,
+    "RevisionFull": _extend(_REVISION, title=_TEXT, body=_TEXT),
+    "Diff": _object({"from": _NUMBER, "to": _NUMBER, "ops": {"type": "array", "items": _OP},
+                     "added_words": _COUNT, "removed_words": _COUNT}),
+    "SaveResult": _object({"revision": _ref("RevisionFull"),
+                           "merged": {"type": "boolean", "description": "the base was stale and was merged"},
+                           "changed": {"type": "boolean",
+                                       "description": "false: the text was unchanged, no revision was made "
+                                                      "and `revision` is the current one"}}),
+    "NewDocument": {
+        "type": "object", "required": ["title", "body", "policy_area"],
+        "properties": {
+            "title": {"type": "string", "maxLength": TITLE_MAX},
+            "body": {"type": "string", "description": f"Markdown, at most {MAX_DOCUMENT_BYTES} bytes of UTF-8"},
+            "policy_area": {"type": "string", "maxLength": POLICY_AREA_MAX},
+            "summary": {"type": "string", "maxLength": SUMMARY_MAX},
+            "slug": {"type": "string", "maxLength": 80, "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                     "description": "derived from the title (made unique) when absent"},
+        },
+    },
+    "Edit": {
+        "type": "object", "required": ["body", "base_revision"],
+        "properties": {
+            "body": {"type": "string", "description": f"Markdown, at most {MAX_DOCUMENT_BYTES} bytes of UTF-8"},
+            "base_revision": {"type": "integer", "description": "the revision the edit was made on"},
+            "title": {"type": "string", "maxLength": TITLE_MAX, "description": "unchanged when absent"},
+            "summary": {"type": "string", "maxLength": SUMMARY_MAX},
+        },
+    },
+    "StatusChange": {"type": "object", "required": ["status"],
+                     "properties": {"status": {"enum": list(STATUSES)}}},
+}
+
+_PARAMETERS = {
+    "slug": {"name": "slug", "in": "path", "required": True, "schema": _TEXT},
+    "n": {"name": "n", "in": "path", "required": True, "schema": _NUMBER},
+    "page": {"name": "page", "in": "query", "schema": {**_NUMBER, "default": 1}},
+}
+
+_READ: list[dict[str, Any]] = [{}, {"bearerAuth": []}]  # a token is optional, but checked when sent
+_WRITE: list[dict[str, Any]] = [{"bearerAuth": []}]
+_SLUG = [{"$ref": "#/components/parameters/slug"}]
+_PAGE = {"$ref": "#/components/parameters/page"}
+
+
+def _page_of(key: str, item: str) -> dict[str, Any]:
+    return _object({key: {"type": "array", "items": _ref(item)}, "total": _COUNT, "page": _NUMBER})
+
+
+_PATHS: dict[str, Any] = {
+    "/parties": {"get": {
+        "operationId": "listParties", "summary": "All parties", "security": _READ,
+        "responses": _responses(200, _object({"parties": {"type": "array", "items": _ref("Party")}}),
+                                "The parties, by name"),
+    }},
+    "/documents": {
+        "get": {
+            "operationId": "listDocuments", "summary": "Documents by policy area and title, a page at a time",
+            "security": _READ,
+            "parameters": [
+                {"name": "status", "in": "query", "schema": {"enum": list(STATUSES)}},
+                {"name": "area", "in": "query", "schema": _TEXT, "description": "policy area, any case"},
+                _PAGE,
+            ],
+            "responses": _responses(200, _page_of("documents", "Document"), "One page of documents", 400),
+        },
+        "post": {
+            "operationId": "createDocument", "summary": "Create a draft document (members)", "security": _WRITE,
+            "requestBody": _body("NewDocument"),
+            "responses": _responses(201, _ref("DocumentFull"), "The new document", 400, 403, 413, 422,
+                                    headers={"Location": {"schema": _TEXT, "description": "its API address"}}),
+        },
+    },
+    "/documents/{slug}": {
+        "parameters": _SLUG,
+        "get": {
+            "operationId": "getDocument", "summary": "A document with its current text", "security": _READ,
+            "responses": _responses(200, _ref("DocumentFull"), "The document", 404),
+        },
+        "put": {
+            "operationId": "saveDocument", "security": _WRITE,
+            "summary": "Save an edit made on base_revision; merged three-way when the base is stale",
+            "requestBody": _body("Edit"),
+            "responses": {
+                **_responses(200, _ref("SaveResult"), "Saved, merged, or unchanged", 400, 403, 404, 413, 422),
+                "409": _json(_ref("ConflictError"), _ERRORS[409][1]),
+            },
+        },
+    },
+    "/documents/{slug}/status": {
+        "parameters": _SLUG,
+        "post": {
+            "operationId": "setDocumentStatus", "summary": "Move a document between statuses (leads, admins)",
+            "security": _WRITE, "requestBody": _body("StatusChange"),
+            "responses": _responses(200, _ref("DocumentFull"), "The document", 400, 403, 404, 413, 422),
+        },
+    },
+    "/documents/{slug}/revisions": {
+        "parameters": _SLUG,
+        "get": {
+            "operationId": "listRevisions", "summary": "A document's revisions, newest first", "security": _READ,
+            "parameters": [_PAGE],
+            "responses": _responses(200, _page_of("revisions", "Revision"), "One page of revisions", 400, 404),
+        },
+    },
+    "/documents/{slug}/revisions/{n}": {
+        "parameters": [*_SLUG, {"$ref": "#/components/parameters/n"}],
+        "get": {
+            "operationId": "getRevision", "summary": "One revision with its title and text", "security": _READ,
+            "responses": _responses(200, _ref("RevisionFull"), "The revision", 404),
+        },
+    },
+    "/documents/{slug}/diff": {
+        "parameters": _SLUG,
+        "get": {
+            "operationId": "diffRevisions", "security": _READ,
+            "summary": "Word diff between two revisions: equal+delete texts give `from`, equal+insert give `to`",
+            "parameters": [{"name": name, "in": "query", "required": True, "schema": _NUMBER}
+                           for name in ("from", "to")],
+            "responses": _responses(200, _ref("Diff"), "The diff", 400, 404),
+        },
+    },
+    "/openapi.json": {"get": {
+        "operationId": "openapi", "summary": "This description", "security": _READ,
+        "responses": _responses(200, {"type": "object"}, "OpenAPI 3.1 document"),
+    }},
+}
+
+_SPEC: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "PolicyHub API", "version": "1",
+             "description": "Reads are public; writes need `Authorization: Bearer <token>`. Errors answer "
+                            "`{\"error\": code, \"message\": text}`."},
+    "servers": [{"url": "/api/v1"}],
+    "paths": _PATHS,
+    "components": {
+        "schemas": _SCHEMAS,
+        "parameters": _PARAMETERS,
+        "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+                                           "description": "a token from `flask users token EMAIL`"}},
+        "responses": {
+            code: _json(_ref("InvalidError" if status == 422 else "Error"), description)
+            for status, (code, description) in _ERRORS.items()
+        },
+    },
+}
+
+
+def spec() -> dict[str, Any]:
+    """The description; a copy, so that no caller can alter the served one."""
+    return copy.deepcopy(_SPEC)

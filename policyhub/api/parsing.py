@@ -1,0 +1,118 @@
+"""Reading API input: the JSON body and query parameters, refused with 400 when malformed.
+
+Rules: a body must be ``application/json``, strict UTF-8, one JSON object, with no key given twice and no
+non-standard constants (NaN, Infinity). A field of the wrong JSON type is a 400 naming the field; a field
+that is missing or null counts as absent, and whether it was required is the service's rule (422).
+Unknown fields are ignored. Query parameters that must be numbers are plain ASCII decimal integers.
+Bodies over MAX_CONTENT_LENGTH never get here: Werkzeug answers 413 when the body is read.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from flask import request
+
+from policyhub.documents.models import STATUSES
+from policyhub.errors import BadRequest, Invalid, NotFound
+
+JSON_TYPE = "application/json"
+# Page and revision numbers stay far below this; bigger ones would overflow a database integer.
+MAX_NUMBER = 2**31 - 1
+_INTEGER = re.compile(r"-?[0-9]{1,12}")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise BadRequest(f"The key '{key}' appears more than once in the JSON body.")
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise BadRequest(f"{name} is not valid JSON.")
+
+
+def json_body() -> dict[str, Any]:
+    """The request body as a JSON object, or BadRequest saying what is wrong with it."""
+    if request.mimetype != JSON_TYPE:
+        raise BadRequest("Send the body as JSON with 'Content-Type: application/json'.")
+    raw = request.get_data(cache=True)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest(f"The body is not valid UTF-8 (byte {error.start}).") from None
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+    except json.JSONDecodeError as error:
+        raise BadRequest(f"The body is not valid JSON: {error.msg} at line {error.lineno}, "
+                         f"column {error.colno}.") from None
+    except RecursionError:
+        raise BadRequest("The body is nested too deeply.") from None
+    if not isinstance(data, dict):
+        raise BadRequest("The body must be a JSON object.")
+    return data
+
+
+def text_field(data: dict[str, Any], name: str) -> str | None:
+    """A string field, or None when it is missing or null."""
+    value = data.get(name)
+    if value is not None and not isinstance(value, str):
+        raise BadRequest(f"'{name}' must be a string.")
+    return value
+
+
+def integer_field(data: dict[str, Any], name: str) -> int:
+    """A required integer field (true and false are not integers, nor is 3.0)."""
+    value = data.get(name)
+    if value is None:
+        raise Invalid(f"'{name}' is required.", {name: "Required: a revision number."})
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadRequest(f"'{name}' must be an integer.")
+    return value
+
+
+def _integer_arg(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if not _INTEGER.fullmatch(raw):
+        raise BadRequest(f"'{name}' must be an integer.")
+    return int(raw)
+
+
+def page_arg() -> int:
+    """The ``page`` parameter: a positive integer, 1 when absent. A page past the end is empty, not an error."""
+    page = _integer_arg("page")
+    if page is None:
+        return 1
+    if not 1 <= page <= MAX_NUMBER:
+        raise BadRequest(f"'page' must be an integer from 1 to {MAX_NUMBER}.")
+    return page
+
+
+def revision_arg(name: str) -> int:
+    """A required revision number parameter. A number no revision can have is NotFound, like any other
+    revision that does not exist."""
+    number = _integer_arg(name)
+    if number is None:
+        raise BadRequest(f"'{name}' is required: a revision number.")
+    if not 1 <= number <= MAX_NUMBER:
+        raise NotFound(f"There is no revision {number}.")
+    return number
+
+
+def status_arg() -> str | None:
+    """The ``status`` filter: one of the document statuses, or None when absent."""
+    status = request.args.get("status") or None
+    if status is not None and status not in STATUSES:
+        raise BadRequest(f"'status' must be one of: {', '.join(STATUSES)}.")
+    return status
+
+
+def area_arg() -> str | None:
+    """The ``area`` filter (matched case-insensitively by the service), or None when absent."""
+    return request.args.get("area") or None

@@ -1,0 +1,134 @@
+"""JSON API v1 routes (API.md): load (404), check permission, parse, call one service, serialise.
+
+Errors are not built here: services and parsers raise PolicyHubError kinds and the app-wide handlers
+answer ``{"error", "message"}`` with the status (an EditConflict carries ``current_revision``).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, jsonify, url_for
+
+from policyhub.accounts.models import User
+from policyhub.api import bp, serializers
+from policyhub.api.auth import api_user, authenticate
+from policyhub.api.openapi import spec
+from policyhub.api.parsing import (
+    MAX_NUMBER, area_arg, integer_field, json_body, page_arg, revision_arg, status_arg, text_field,
+)
+from policyhub.documents import services
+from policyhub.parties.services import list_parties
+from policyhub.permissions import Action, require
+
+bp.before_request(authenticate)
+
+
+@bp.after_request
+def _challenge(response: Response) -> Response:
+    if response.status_code == 401:  # RFC 6750: say which scheme would be accepted
+        response.headers["WWW-Authenticate"] = 'Bearer realm="PolicyHub API"'
+    return response
+
+
+def _acting(action: Action, target: Any = None) -> User:
+    """The token's user, once ``require`` has let them do ``action`` (401 anonymous, 403 otherwise)."""
+    user = api_user()
+    require(user, action, target)
+    assert user is not None
+    return user
+
+
+# --- parties ---------------------------------------------------------------------------------------------
+
+@bp.get("/parties")
+def parties() -> dict[str, Any]:
+    return {"parties": [serializers.party(party) for party in list_parties()]}
+
+
+# --- documents -------------------------------------------------------------------------------------------
+
+@bp.get("/documents")
+def documents() -> dict[str, Any]:
+    page = page_arg()
+    found, total = services.list_documents(status=status_arg(), area=area_arg(), page=page,
+                                           per_page=current_app.config["DOCUMENTS_PER_PAGE"])
+    return {"documents": [serializers.document(document) for document in found], "total": total, "page": page}
+
+
+@bp.post("/documents")
+def create_document() -> Response:
+    """201 with the new document and its address in Location."""
+    user = _acting(Action.DOCUMENT_CREATE)
+    data = json_body()
+    document = services.create_document(
+        user, title=text_field(data, "title"), body=text_field(data, "body"),
+        policy_area=text_field(data, "policy_area"), summary=text_field(data, "summary"),
+        slug=text_field(data, "slug"),
+    )
+    response = jsonify(serializers.document(document, full=True))
+    response.status_code = 201
+    response.headers["Location"] = url_for(".document", slug=document.slug)
+    return response
+
+
+@bp.get("/documents/<slug>")
+def document(slug: str) -> dict[str, Any]:
+    return serializers.document(services.get_document(slug), full=True)
+
+
+@bp.put("/documents/<slug>")
+def save_document(slug: str) -> dict[str, Any]:
+    """Save an edit made on ``base_revision`` (merged when stale, 409 when it overlaps). An unchanged text
+    makes no revision and answers the current one with ``changed: false``."""
+    document = services.get_document(slug)
+    user = _acting(Action.DOCUMENT_EDIT, document)
+    data = json_body()
+    result = services.save_revision(
+        user, document, body=text_field(data, "body"), base_number=integer_field(data, "base_revision"),
+        title=text_field(data, "title"), summary=text_field(data, "summary"),
+    )
+    return {"revision": serializers.revision(result.revision, full=True), "merged": result.merged,
+            "changed": result.changed}
+
+
+@bp.post("/documents/<slug>/status")
+def set_status(slug: str) -> dict[str, Any]:
+    document = services.get_document(slug)
+    user = _acting(Action.DOCUMENT_SET_STATUS, document)
+    data = json_body()
+    document = services.set_status(user, document, text_field(data, "status"))
+    return serializers.document(document, full=True)
+
+
+# --- revisions -------------------------------------------------------------------------------------------
+
+@bp.get("/documents/<slug>/revisions")
+def revisions(slug: str) -> dict[str, Any]:
+    document = services.get_document(slug)
+    page = page_arg()
+    found = services.revisions_page(document, page, current_app.config["REVISIONS_PER_PAGE"])
+    # Numbers are gap-free from 1, so the current number is the count.
+    return {"revisions": [serializers.revision(revision) for revision in found],
+            "total": document.current_number, "page": page}
+
+
+@bp.get(f"/documents/<slug>/revisions/<int(max={MAX_NUMBER}):n>")
+def revision(slug: str, n: int) -> dict[str, Any]:
+    return serializers.revision(services.get_revision(services.get_document(slug), n), full=True)
+
+
+@bp.get("/documents/<slug>/diff")
+def diff(slug: str) -> dict[str, Any]:
+    """Both revisions are required; one that does not exist is 404."""
+    document = services.get_document(slug)
+    old, new = revision_arg("from"), revision_arg("to")
+    comparison = services.compare(document, old, new)
+    return {"from": old, "to": new, "ops": [[op, text] for op, text in comparison.ops],
+            "added_words": comparison.stats.added_words, "removed_words": comparison.stats.removed_words}
+
+
+# --- description -----------------------------------------------------------------------------------------
+
+@bp.get("/openapi.json")
+def openapi() -> dict[str, Any]:
+    return spec()

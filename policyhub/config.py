@@ -1,0 +1,78 @@
+"""Configuration in three layers: code defaults, then ``instance/config.py``, then ``POLICYHUB_*``.
+
+A test passes its own mapping, which replaces the instance file and is applied last, so that a developer's
+environment can never point the test suite at a real database.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+
+class Defaults:
+    SQLALCHEMY_DATABASE_URI: str | None = None  # derived from DATABASE_URL or the instance folder
+    DATABASE_URL: str | None = None
+    SECRET_KEY: str | None = None
+    SEARCH_BACKEND = "whoosh"
+    REDIS_URL: str | None = None
+    LOGIN_RATE_LIMIT = "10/minute"
+    # A request body over this is refused with 413 before anything reads it.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+    PASSWORD_HASH_METHOD = "scrypt"
+    DOCUMENTS_PER_PAGE = 50
+    REVISIONS_PER_PAGE = 25
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = 6 * 3600  # long edits: a token outlives an afternoon of drafting
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"  # per process; REDIS_URL shares limits across processes
+    JSON_SORT_KEYS = False
+
+
+def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Fill ``app.config`` from the three layers and derive the values that depend on the instance path."""
+    app.config.from_object(Defaults)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("POLICYHUB")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    url = app.config.get("DATABASE_URL") or (None if test_config else os.environ.get("DATABASE_URL"))
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+            url or f"sqlite:///{instance / 'policyhub.db'}"
+        )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    if app.config.get("REDIS_URL"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+
+
+def normalise_database_url(url: str) -> str:
+    """Point PostgreSQL URLs at psycopg 3, whatever spelling the host platform uses."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret(path: Path) -> str:
+    """Generate the session key once per instance and keep it, so sessions survive restarts."""
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # kept from an earlier start, or another worker won the race
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key

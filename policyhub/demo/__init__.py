@@ -1,0 +1,86 @@
+"""Demo content for a first run: parties, people, documents with real histories."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from policyhub.accounts.models import User
+from policyhub.accounts.services import register_user
+from policyhub.db import clock_at, utcnow
+from policyhub.demo.content import DEMO_PASSWORD, DOCUMENTS, PARTIES, USERS, DemoDocument, DemoRevision
+from policyhub.documents import services as documents
+from policyhub.documents.models import Document
+from policyhub.extensions import db
+from policyhub.parties import services as parties
+from policyhub.parties.models import Party
+from policyhub.permissions import SYSTEM
+
+
+def database_is_empty() -> bool:
+    return not any(db.session.scalar(select(func.count()).select_from(model)) for model in (User, Party, Document))
+
+
+def load_demo() -> str | None:
+    """Load everything through the services (so the audit log and rendering are real). Returns the
+    sign-in table to print, or None when the database already has content."""
+    if not database_is_empty():
+        return None
+    party_by_slug = {p.slug: parties.create_party(SYSTEM, p.slug, p.name, p.colour) for p in PARTIES}
+    users: dict[str, User] = {}
+    for person in USERS:
+        user = register_user(person.email, person.name, DEMO_PASSWORD, is_admin=person.admin)
+        if person.party and person.pending:
+            parties.request_membership(user, party_by_slug[person.party])
+        elif person.party:
+            parties.add_member(SYSTEM, user, party_by_slug[person.party], person.role)
+        users[person.email] = user
+    start = utcnow() - timedelta(days=45)
+    for index, demo_document in enumerate(DOCUMENTS):
+        _load_document(demo_document, users, start + timedelta(days=3 * index, hours=9))
+    return _logins_table()
+
+
+def _load_document(demo: DemoDocument, users: dict[str, User], start: datetime) -> None:
+    first, *later = demo.revisions
+    with clock_at(start):
+        document = documents.create_document(users[first.author], title=demo.title, body=first.body,
+                                             policy_area=demo.policy_area, summary=first.summary,
+                                             slug=demo.slug)
+    for number, step in enumerate(later, start=2):
+        # Revisions a day or two apart, at working hours, so that the history reads like real drafting.
+        with clock_at(start + timedelta(days=number * 1.5 + (number % 3) * 0.7, hours=number % 5)):
+            _apply_step(step, document, users)
+    if demo.status != "draft":
+        lead = next(u for u in users.values() if u.is_lead)
+        with clock_at(start + timedelta(days=len(demo.revisions) * 1.5 + 3)):
+            documents.set_status(lead, document, demo.status)
+
+
+def _apply_step(step: DemoRevision, document: Document, users: dict[str, User]) -> None:
+    author = users[step.author]
+    if step.source == "revert":
+        assert step.revert_to is not None
+        documents.revert_document(author, document, to_number=step.revert_to,
+                                  base_number=document.current_number, summary=step.summary)
+        return
+    current = documents.get_revision(document, document.current_number)
+    body = current.body
+    for old, new in step.edits:
+        body = body.replace(old, new, 1)
+    documents.save_revision(author, document, body=body, base_number=current.number,
+                            title=step.title, summary=step.summary)
+
+
+def _logins_table() -> str:
+    lines = ["Demo loaded. Sign in at http://127.0.0.1:5000/login with any of these "
+             f"(password for all: {DEMO_PASSWORD}):", ""]
+    for person in USERS:
+        if person.admin:
+            role = "administrator"
+        elif person.pending:
+            role = f"non-aligned (asked to join {person.party})"
+        else:
+            role = f"{person.role} of {person.party}"
+        lines.append(f"  {person.email:<26} {person.name:<18} {role}")
+    return "\n".join(lines)

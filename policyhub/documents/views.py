@@ -1,0 +1,174 @@
+"""HTML pages for documents: load, check permission, validate, call one service, respond."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from policyhub.documents import bp, services
+from policyhub.documents.forms import DocumentForm, EditForm, RevertForm, StatusForm
+from policyhub.documents.models import STATUSES
+from policyhub.errors import Conflict, EditConflict, Invalid
+from policyhub.extensions import csrf
+from policyhub.parties.services import list_parties
+from policyhub.permissions import Action, require
+from policyhub.text.diff_html import inline_html, side_by_side
+from policyhub.text.diffing import diff_words
+from policyhub.web import int_arg
+
+
+@bp.get("/")
+def index() -> str:
+    status = request.args.get("status") or None
+    area = request.args.get("area") or None
+    if status is not None and status not in STATUSES:
+        abort(400, f"Unknown status '{status}'.")
+    documents, total = services.list_documents(status=status, area=area, page=1, per_page=1000)
+    by_area: dict[str, list[Any]] = {}
+    for document in documents:
+        by_area.setdefault(document.policy_area, []).append(document)
+    return render_template("documents/index.html", by_area=by_area, total=total, status=status, area=area,
+                           areas=services.policy_areas(), statuses=STATUSES, parties=list_parties())
+
+
+# Long-text forms check their CSRF token themselves so that an expired token shows the form again
+# with everything typed, instead of an error page that loses it.
+@bp.route("/documents/new", methods=["GET", "POST"])
+@csrf.exempt
+def new() -> Any:
+    require(current_user, Action.DOCUMENT_CREATE)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        try:
+            document = services.create_document(
+                current_user, title=form.title.data, body=form.body.data, policy_area=form.policy_area.data,
+                summary=form.summary.data, slug=form.slug.data,
+            )
+        except Invalid as error:
+            form.apply(error)
+        else:
+            flash(f"Created '{document.title}'.", "success")
+            return redirect(url_for(".show", slug=document.slug))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("documents/new.html", form=form, areas=services.policy_areas()), status
+
+
+@bp.get("/documents/<slug>")
+def show(slug: str) -> str:
+    document = services.get_document(slug)
+    revision = services.get_revision(document, document.current_number)
+    return render_template("documents/show.html", document=document, revision=revision,
+                           status_form=StatusForm(status=document.status))
+
+
+@bp.get("/documents/<slug>/history")
+def history(slug: str) -> str:
+    document = services.get_document(slug)
+    per_page = current_app.config["REVISIONS_PER_PAGE"]
+    page = int_arg("page", 1) or 1
+    pages = max(1, -(-document.current_number // per_page))
+    if page > pages:
+        abort(404)
+    revisions = services.revisions_page(document, page, per_page)
+    return render_template("documents/history.html", document=document, revisions=revisions,
+                           page=page, pages=pages)
+
+
+@bp.get("/documents/<slug>/revisions/<int:number>")
+def revision(slug: str, number: int) -> str:
+    document = services.get_document(slug)
+    revision = services.get_revision(document, number)
+    form = RevertForm(to=number, base_revision=document.current_number)
+    return render_template("documents/revision.html", document=document, revision=revision, revert_form=form)
+
+
+@bp.get("/documents/<slug>/diff")
+def diff(slug: str) -> str:
+    document = services.get_document(slug)
+    new_number = int_arg("to", document.current_number) or document.current_number
+    old_number = int_arg("from", max(1, new_number - 1)) or 1
+    view = request.args.get("view", "inline")
+    if view not in ("inline", "side"):
+        abort(400, "view must be 'inline' or 'side'.")
+    comparison = services.compare(document, old_number, new_number)
+    return render_template(
+        "documents/diff.html", document=document, comparison=comparison, view=view,
+        inline=inline_html(comparison.ops) if view == "inline" else None,
+        rows=side_by_side(comparison.ops) if view == "side" else None,
+    )
+
+
+@bp.route("/documents/<slug>/edit", methods=["GET", "POST"])
+@csrf.exempt
+def edit(slug: str) -> Any:
+    document = services.get_document(slug)
+    require(current_user, Action.DOCUMENT_EDIT, document)
+    current = services.get_revision(document, document.current_number)
+    form = EditForm(data=None if request.method == "POST" else
+                    {"title": current.title, "body": current.body, "base_revision": current.number})
+    if form.validate_on_submit():
+        try:
+            result = services.save_revision(current_user, document, title=form.title.data, body=form.body.data,
+                                            base_number=form.base_revision.data, summary=form.summary.data)
+        except EditConflict as conflict:
+            return _conflict_page(conflict)
+        except Invalid as error:
+            form.apply(error)
+        else:
+            return _after_save(document, result)
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("documents/edit.html", document=document, current=current, form=form), status
+
+
+def _after_save(document: Any, result: services.SaveResult) -> Any:
+    if not result.changed:
+        flash("Nothing changed, so no new revision was made.", "info")
+        return redirect(url_for(".show", slug=document.slug))
+    number = result.revision.number
+    if result.merged:
+        flash(f"Someone saved while you were editing; your changes touched other passages and were merged "
+              f"into revision {number}.", "success")
+        base = result.revision.base_number or number - 1
+        return redirect(url_for(".diff", slug=document.slug, **{"from": base, "to": number}))
+    flash(f"Saved as revision {number}.", "success")
+    return redirect(url_for(".show", slug=document.slug))
+
+
+def _conflict_page(conflict: EditConflict) -> tuple[str, int]:
+    """Both texts side by side, what the person typed kept in an editable form based on the current revision."""
+    current = conflict.current
+    form = EditForm(formdata=None, data={"title": conflict.title, "body": conflict.body,
+                                         "summary": conflict.summary, "base_revision": current.number})
+    ops = diff_words(current.body, conflict.body)
+    return render_template("documents/conflict.html", document=conflict.document, current=current,
+                           conflict=conflict, form=form, rows=side_by_side(ops)), 409
+
+
+@bp.post("/documents/<slug>/revert")
+def revert(slug: str) -> Any:
+    document = services.get_document(slug)
+    require(current_user, Action.DOCUMENT_REVERT, document)
+    form = RevertForm()
+    if not form.validate_on_submit() or not (form.to.data or "").isdigit():
+        abort(400, "The revert form was incomplete; go back to the revision and try again.")
+    try:
+        result = services.revert_document(current_user, document, to_number=int(form.to.data),
+                                          base_number=form.base_revision.data, summary=form.summary.data)
+    except Conflict as error:
+        flash(error.message, "error")
+        return redirect(url_for(".history", slug=slug))
+    return _after_save(document, result)
+
+
+@bp.post("/documents/<slug>/status")
+def set_status(slug: str) -> Any:
+    document = services.get_document(slug)
+    require(current_user, Action.DOCUMENT_SET_STATUS, document)
+    form = StatusForm()
+    if form.validate_on_submit():
+        services.set_status(current_user, document, form.status.data)
+        flash(f"'{document.title}' is now {document.status}.", "success")
+    else:
+        flash("Choose one of the statuses offered.", "error")
+    return redirect(url_for(".show", slug=slug))

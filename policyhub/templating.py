@@ -1,0 +1,40 @@
+"""Jinja filters and globals. Templates format; they never query."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Flask
+
+
+def format_datetime(value: datetime | None, style: str = "medium") -> str:
+    if value is None:
+        return ""
+    value = value.astimezone(timezone.utc)
+    if style == "short":
+        return f"{value.day} {value:%b %Y}"
+    return f"{value.day} {value:%b %Y, %H:%M} UTC"
+
+
+def isoformat(value: datetime | None) -> str:
+    return "" if value is None else value.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def ago(value: datetime | None, now: datetime | None = None) -> str:
+    """'3 minutes ago', '2 days ago', then the date: for history lists."""
+    if value is None:
+        return ""
+    seconds = int(((now or datetime.now(timezone.utc)) - value).total_seconds())
+    for limit, size, unit in ((60, 1, "second"), (3600, 60, "minute"), (86400, 3600, "hour"),
+                              (86400 * 14, 86400, "day")):
+        if seconds < limit:
+            count = max(seconds // size, 0)
+            if unit == "second" and count < 10:
+                return "just now"
+            return f"{count} {unit}{'' if count == 1 else 's'} ago"
+    return format_datetime(value, "short")
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(datetime=format_datetime, isoformat=isoformat, ago=ago)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,1 @@
+"""Pure functions on strings (rendering, diffing, input hygiene); import from the submodules."""

@@ -1,0 +1,73 @@
+"""Checks on what people type, shared by forms, the API and the command line.
+
+Every text field goes through here before a service uses it: newlines normalised, control characters
+refused, lengths bounded. Errors are collected per field so that one answer names every problem.
+"""
+from __future__ import annotations
+
+import re
+
+from policyhub.errors import Invalid
+from policyhub.text.checks import control_character_error, normalise_newlines, utf8_size
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class Checker:
+    """Collects field errors; ``done()`` raises one Invalid naming them all."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def fail(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, message)
+
+    def text(self, name: str, value: object, *, label: str, max_length: int, required: bool = True,
+             multiline: bool = False, max_bytes: int | None = None) -> str:
+        """A cleaned string: newlines normalised, single-line fields stripped; '' when it failed."""
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            self.fail(name, f"{label} must be text.")
+            return ""
+        text = normalise_newlines(value)
+        if not multiline:
+            text = text.strip()
+            if "\n" in text:
+                self.fail(name, f"{label} must be a single line.")
+                return ""
+        problem = control_character_error(text)
+        if problem:
+            self.fail(name, f"{label}: {problem}")
+            return ""
+        if required and not text.strip():
+            self.fail(name, f"{label} is required.")
+        elif max_bytes is not None and utf8_size(text) > max_bytes:
+            self.fail(name, f"{label} is too long: {utf8_size(text) // 1024} KB, the limit is {max_bytes // 1024} KB.")
+        elif len(text) > max_length:
+            self.fail(name, f"{label} is too long: {len(text)} characters, the limit is {max_length}.")
+        return text
+
+    def email(self, name: str, value: object) -> str:
+        email = self.text(name, value, label="Email", max_length=254).lower()
+        if email and not _EMAIL.match(email):
+            self.fail(name, "Enter an email address like name@example.org.")
+        return email
+
+    def slug(self, name: str, value: object, *, label: str = "Slug") -> str:
+        slug = self.text(name, value, label=label, max_length=80)
+        if slug and not SLUG.match(slug):
+            self.fail(name, f"{label} may use lower-case letters, digits and single hyphens only.")
+        return slug
+
+    def choice(self, name: str, value: object, choices: tuple[str, ...], *, label: str) -> str:
+        if value not in choices:
+            self.fail(name, f"{label} must be one of: {', '.join(choices)}.")
+            return ""
+        return str(value)
+
+    def done(self, message: str = "Please correct the marked fields.") -> None:
+        if self.errors:
+            raise Invalid(message, self.errors)

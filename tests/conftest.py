@@ -1,0 +1,181 @@
+"""Fixtures: a fresh app and database per test, and builders for the things tests need.
+
+SQLite by default (a file per test). With POLICYHUB_TEST_DATABASE_URL set to a PostgreSQL server, the
+session creates its own database there, empties it after every test, and drops it at the end.
+"""
+from __future__ import annotations
+
+import contextvars
+import os
+import secrets
+from collections.abc import Iterator
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, make_url, text
+
+from policyhub import create_app
+from policyhub.extensions import db
+
+PG_ENV = "POLICYHUB_TEST_DATABASE_URL"
+PASSWORD = "correct horse battery staple"
+_serial = count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    """A throwaway PostgreSQL database for this test session, or None when none is configured."""
+    server = os.environ.get(PG_ENV)
+    if not server:
+        yield None
+        return
+    url = make_url(server).set(drivername="postgresql+psycopg")
+    name = f"policyhub_test_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, postgres_url: str | None) -> str:
+    return postgres_url or f"sqlite:///{tmp_path / 'policyhub.db'}"
+
+
+def make_test_config(tmp_path: Path, database_url: str, **overrides: Any) -> dict[str, Any]:
+    config = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # the real scrypt costs 50 ms a hash
+        "RATELIMIT_ENABLED": False,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, database_url: str) -> dict[str, Any]:
+    """Override in a test module (or parametrise) to change the app's configuration."""
+    return make_test_config(tmp_path, database_url)
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in an empty context, so it gets its own app context, ``g`` and database session,
+    as it would in production, instead of sharing the ones the test holds open."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    app = create_app(app_config)
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+            with db.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+# --- builders --------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def make_party(app: Flask):
+    from policyhub.parties.models import Party
+    from policyhub.parties.services import create_party
+    from policyhub.permissions import SYSTEM
+
+    def build(slug: str | None = None, name: str | None = None, colour: str = "#336699") -> Party:
+        n = next(_serial)
+        slug = slug or f"party{n}"
+        return create_party(SYSTEM, slug, name or f"Party {slug}", colour)
+    return build
+
+
+@pytest.fixture
+def make_user(app: Flask, make_party):
+    from policyhub.accounts.models import User
+    from policyhub.accounts.services import register_user
+    from policyhub.parties.services import add_member, request_membership
+    from policyhub.permissions import SYSTEM
+
+    def build(name: str | None = None, *, email: str | None = None, party: Any = None, role: str = "member",
+              admin: bool = False, pending: bool = False, password: str = PASSWORD) -> User:
+        n = next(_serial)
+        user = register_user(email or f"user{n}@example.org", name or f"User {n}", password, is_admin=admin)
+        if party is not None:
+            if pending:
+                request_membership(user, party)
+            else:
+                add_member(SYSTEM, user, party, role)
+        return user
+    return build
+
+
+@pytest.fixture
+def member(make_user, make_party):
+    """An approved member of a party of their own."""
+    return make_user("Mona Member", party=make_party())
+
+
+@pytest.fixture
+def make_document(app: Flask):
+    from policyhub.documents import services
+
+    def build(author: Any, *, title: str = "Fair votes for all", body: str | None = None, revisions: int = 1,
+              status: str = "draft", policy_area: str = "Democratic reform", slug: str | None = None) -> Any:
+        n = next(_serial)
+        body = body or f"# Fair votes\n\nParagraph one of document {n}.\n\nParagraph two.\n"
+        document = services.create_document(author, title=title, body=body, policy_area=policy_area, slug=slug)
+        for number in range(2, revisions + 1):
+            current = services.get_revision(document, document.current_number)
+            services.save_revision(author, document, body=current.body + f"\nAddition {number}.\n",
+                                   base_number=current.number, summary=f"Edit {number}")
+        if status != "draft":
+            from policyhub.permissions import SYSTEM
+            services.set_status(SYSTEM, document, status)
+        return document
+    return build
+
+
+@pytest.fixture
+def login():
+    """``login(client, user)`` signs ``user`` in on ``client`` the way flask-login keeps it in the session."""
+    def sign_in(client: FlaskClient, user: Any) -> FlaskClient:
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        return client
+    return sign_in
+
+
+@pytest.fixture
+def token_for(app: Flask):
+    from policyhub.accounts.services import create_token
+
+    def build(user: Any) -> dict[str, str]:
+        _token, raw = create_token(None, user, "tests")
+        return {"Authorization": f"Bearer {raw}"}
+    return build
