@@ -15,6 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from policyhub.text.diff_html import inline_html, side_by_side  # noqa: E402
 from policyhub.text.diffing import diff_words, merge3  # noqa: E402
 from policyhub.text.rendering import render  # noqa: E402
 
@@ -130,6 +131,10 @@ def main() -> None:
     report("diff_words 256 KB, 30% of paragraphs revised (1/3 words)", pairs(revised))
     report("diff_words 256 KB, 1% of words edited", pairs(edited))
     report("diff_words 256 KB, two unrelated documents", pairs(unrelated))
+    rewritten_ops = [diff_words(old, new) for old, new in zip(texts, rewritten)]
+    report("inline_html + side_by_side of the 30%-rewritten diff", [
+        lambda ops=ops: (inline_html(ops), side_by_side(ops)) for ops in rewritten_ops
+    ])
     report("merge3 256 KB, two independent 1% amendments", [
         lambda base=base, ours=ours, theirs=theirs: merge3(base, ours, theirs)
         for base, ours, theirs in zip(texts, edited, amended)

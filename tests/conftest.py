@@ -95,6 +95,22 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def make_app(app: Flask, app_config: dict[str, Any]):
+    """Another app on the same database with some settings changed; its connections closed afterwards."""
+    built: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        other = create_app({**app_config, **overrides})
+        other.test_client_class = IsolatedClient
+        built.append(other)
+        return other
+    yield build
+    for other in built:
+        with other.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

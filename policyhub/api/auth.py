@@ -45,6 +45,4 @@ def api_user() -> User | None:
 
 def authenticate() -> None:
     """Before every API request: refuse a bad token even on reads (see the module docstring)."""
-    # An app context (and its g) can outlive one request, as in tests and CLI-driven clients: start afresh.
-    g.pop("api_user", None)
     api_user()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from policyhub.accounts.models import User
@@ -160,15 +160,27 @@ def set_user_active(actor: Any, user: User, active: bool) -> User:
     return user
 
 
+def _decidable_requests(actor: Any) -> Select[tuple[Membership]] | None:
+    """Pending requests this actor may decide: all for an admin, their own party's for a lead, else None."""
+    query = select(Membership).where(Membership.state == "pending")
+    if getattr(actor, "is_admin", False):
+        return query
+    if getattr(actor, "is_authenticated", False) and actor.is_lead:
+        return query.where(Membership.party_id == actor.party.id)
+    return None
+
+
 def pending_requests(actor: Any) -> list[Membership]:
-    """Requests this actor may decide: all for an admin, their own party's for a lead."""
-    query = select(Membership).where(Membership.state == "pending").order_by(Membership.requested_at)
-    if not getattr(actor, "is_admin", False):
-        party = getattr(actor, "party", None)
-        if party is None or not actor.is_lead:
-            return []
-        query = query.where(Membership.party_id == party.id)
-    return list(db.session.scalars(query))
+    query = _decidable_requests(actor)
+    return [] if query is None else list(db.session.scalars(query.order_by(Membership.requested_at)))
+
+
+def pending_request_count(actor: Any) -> int | None:
+    """How many requests wait for this actor; None for people who decide none (they see no Requests link)."""
+    query = _decidable_requests(actor)
+    if query is None:
+        return None
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 def members_of(party: Party) -> list[Membership]:

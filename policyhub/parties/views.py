@@ -47,6 +47,12 @@ def decide(membership_id: int) -> Any:
     return redirect(safe_next(request.args.get("next"), url_for(".requests")))
 
 
+@bp.app_context_processor
+def _pending_request_count() -> dict[str, Any]:
+    # A callable, so that only pages that show the navigation pay for the count (never the error page).
+    return {"pending_request_count": lambda: services.pending_request_count(current_user)}
+
+
 @bp.get("/parties.css")
 def stylesheet() -> Response:
     """Party colours as CSS custom properties, so that pages need no inline styles."""

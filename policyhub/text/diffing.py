@@ -257,11 +257,11 @@ class _Coder:
     document pair has at most about 270,000.
     """
 
-    def __init__(self, is_significant: Callable[[str], bool]) -> None:
+    def __init__(self, significant_token: Callable[[str], bool]) -> None:
         self._codes: dict[str, str] = {}
         self._tokens: dict[str, str] = {}
-        self._is_significant = is_significant
-        self.significant: set[str] = set()
+        self._significant_token = significant_token
+        self._significant_codes: set[str] = set()
 
     def encode(self, tokens: Iterable[str]) -> str:
         codes = self._codes
@@ -279,16 +279,12 @@ class _Coder:
         code = chr(number)
         self._codes[token] = code
         self._tokens[code] = token
-        if self._is_significant(token):
-            self.significant.add(code)
+        if self._significant_token(token):
+            self._significant_codes.add(code)
         return code
 
-    def is_rewrite(self, a: str, b: str) -> bool:
-        """True when the two sides share less than half of the larger side's significant tokens."""
-        counts_a = Counter(code for code in a if code in self.significant)
-        counts_b = Counter(code for code in b if code in self.significant)
-        shared = sum((counts_a & counts_b).values())
-        return 2 * shared < max(counts_a.total(), counts_b.total())
+    def is_significant(self, code: str) -> bool:
+        return code in self._significant_codes
 
 
 class _Differ:
@@ -300,9 +296,9 @@ class _Differ:
         self._budget = _MYERS_BUDGET
 
     def diff(self, old: str, new: str) -> list[DiffOp]:
-        coder = _Coder(is_significant=lambda paragraph: True)
+        coder = _Coder(significant_token=lambda paragraph: True)
         coded = self._align(coder.encode(split_paragraphs(old)), coder.encode(split_paragraphs(new)), coder)
-        words = _Coder(is_significant=lambda token: _WORD.match(token) is not None)
+        words = _Coder(significant_token=_is_word)
         ops: list[DiffOp] = []
         for deleted, inserted, unchanged in _runs(coded):
             # As many paragraphs out as in: most likely each one was edited in place, and
@@ -324,8 +320,8 @@ class _Differ:
 
     def _diff_tokens(self, old: str, new: str, coder: _Coder) -> list[DiffOp]:
         old_tokens, new_tokens = _TOKEN.findall(old), _TOKEN.findall(new)
-        # Typically one word replaced by another: nothing in common, nothing to align.
-        if set(old_tokens).isdisjoint(new_tokens):
+        # Typically one word replaced by another, or a paragraph rewritten: nothing to align.
+        if _is_rewrite(old_tokens, new_tokens, _is_word):
             return [("delete", old), ("insert", new)]
         coded = self._align(coder.encode(old_tokens), coder.encode(new_tokens), coder)
         self._engine.diff_cleanupSemantic(coded)
@@ -355,7 +351,7 @@ class _Differ:
         if not a or not b:
             return [(_DELETE, a), (_INSERT, b)]
         cost = (len(a) + len(b)) ** 2
-        if coder.is_rewrite(a, b) or cost > self._budget:
+        if _is_rewrite(a, b, coder.is_significant) or cost > self._budget:
             return [(_DELETE, a), (_INSERT, b)]
         self._budget -= cost
         return self._engine.diff_main(a, b, False)
@@ -385,6 +381,22 @@ class _Differ:
         suffix = self._engine.diff_commonSuffix(a[prefix:], b[prefix:])
         middle = diff_middle(a[prefix:len(a) - suffix], b[prefix:len(b) - suffix])
         return [(_EQUAL, a[:prefix]), *middle, (_EQUAL, a[len(a) - suffix:])]
+
+
+def _is_word(token: str) -> bool:
+    return _WORD.match(token) is not None
+
+
+def _is_rewrite(a: Iterable[_Kind], b: Iterable[_Kind], is_significant: Callable[[_Kind], bool]) -> bool:
+    """True when the sides share less than half of the larger side's significant tokens.
+
+    Works on tokens or on their codes. Whitespace and punctuation are not significant: every
+    text shares those, and they would make any two paragraphs look alike.
+    """
+    counts_a = Counter(token for token in a if is_significant(token))
+    counts_b = Counter(token for token in b if is_significant(token))
+    shared = sum((counts_a & counts_b).values())
+    return 2 * shared < max(counts_a.total(), counts_b.total())
 
 
 def _is_boundary(text: str, position: int) -> bool:

@@ -96,16 +96,18 @@ def _build_parser() -> MarkdownIt:
 
 
 def _deep_nesting_as_text(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
-    """Block rule: content nested too deep for structure becomes one paragraph of its source."""
+    """Block rule: content nested too deep for structure becomes one paragraph of its source text."""
     if state.level < _FLATTEN_FROM_LEVEL:
         return False
     if silent:
         return True
+    source = state.getLines(start_line, end_line, state.blkIndent, False).strip()
     state.push("paragraph_open", "p", 1).map = [start_line, end_line]
+    # Literal text, not parsed inline: it shows the source as written, and parsing a long run of
+    # markers character by character would cost seconds.
     inline = state.push("inline", "", 0)
-    inline.content = state.getLines(start_line, end_line, state.blkIndent, False).strip()
     inline.map = [start_line, end_line]
-    inline.children = []
+    inline.children = [Token("text", "", 0, content=source)]
     state.push("paragraph_close", "p", -1)
     state.line = end_line
     return True
@@ -121,7 +123,9 @@ def render(markdown: str) -> Rendered:
     Every heading gets id "s-<slug of its text>" (de-duplicated with -2, -3, ...) and a visible "#"
     permalink with class "heading-anchor". Table column alignment becomes align-* classes, never
     inline styles. Raw HTML in the source is shown as text; links and images keep only http(s),
-    mailto and relative URLs; links get rel="nofollow noopener".
+    mailto and relative URLs; links get rel="nofollow noopener". Content nested deeper than 30
+    levels (quotes, lists) is shown as its literal source instead of being dropped, so every word
+    of the Markdown is visible in the HTML. Heading.text is plain text: escape it when output.
     """
     env: dict[str, object] = {}
     # Callers refuse lone surrogates, but rendering must never raise: they cannot be encoded for

@@ -100,3 +100,11 @@ def test_api_token_is_shown_once_on_the_account_page(client, make_user, login):
     created = client.post("/account/tokens", data={"label": "sync"})
     assert created.status_code == 200 and b"phk_" in created.data
     assert b"phk_" not in client.get("/account").data
+
+
+def test_login_attempts_are_rate_limited_per_address(make_app):
+    client = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3/minute").test_client()
+    answers = [client.post("/login", data={"email": "x@example.org", "password": "wrong password!"}).status_code
+               for _ in range(4)]
+    assert answers == [401, 401, 401, 429]
+    assert client.get("/login").status_code == 200  # reading the form is not limited

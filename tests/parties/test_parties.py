@@ -108,3 +108,13 @@ def test_lead_approves_request_through_the_page(client, make_party, make_user, l
     assert response.status_code == 302
     db.session.rollback()  # end the test's read snapshot
     assert person.is_member
+
+
+def test_leads_see_how_many_requests_wait_for_them(client, make_party, make_user, login):
+    red = make_party()
+    lead = make_user(party=red, role="lead")
+    make_user(party=red, pending=True)
+    member = make_user(party=red)
+    assert 'class="count-badge"' in login(client, lead).get("/").get_data(as_text=True)
+    client.post("/logout")
+    assert "/parties/requests" not in login(client, member).get("/").get_data(as_text=True)
