@@ -108,3 +108,13 @@ def test_login_attempts_are_rate_limited_per_address(make_app):
                for _ in range(4)]
     assert answers == [401, 401, 401, 429]
     assert client.get("/login").status_code == 200  # reading the form is not limited
+
+
+def test_token_use_is_recorded_to_the_hour(app, make_user):
+    user = make_user()
+    token, raw = services.create_token(user, user, "sync")
+    assert token.last_used_at is None
+    services.user_for_token(raw)
+    first = services.list_tokens(user)[0].last_used_at
+    services.user_for_token(raw)
+    assert first is not None and services.list_tokens(user)[0].last_used_at == first

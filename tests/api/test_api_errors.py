@@ -21,7 +21,7 @@ def _post_raw(client, headers, data: bytes, content_type: str = "application/jso
     return client.post("/api/v1/documents", data=data, content_type=content_type, headers=headers)
 
 
-def _refused(response, status: int, code: str) -> dict:
+def assert_refused(response, status: int, code: str) -> dict:
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.mimetype == "application/json"
     body = response.get_json()
@@ -35,42 +35,42 @@ def _refused(response, status: int, code: str) -> dict:
     b"[" * 100_000 + b"]" * 100_000,
 ])
 def test_a_body_that_is_not_a_json_object_is_a_bad_request(client, headers, data):
-    _refused(_post_raw(client, headers, data), 400, "bad_request")
+    assert_refused(_post_raw(client, headers, data), 400, "bad_request")
 
 
 def test_a_body_with_invalid_utf8_is_a_bad_request(client, headers):
     data = b'{"title": "Fair \xff votes", "body": "Use PR.", "policy_area": "Reform"}'
-    body = _refused(_post_raw(client, headers, data), 400, "bad_request")
+    body = assert_refused(_post_raw(client, headers, data), 400, "bad_request")
     assert "UTF-8" in body["message"]
 
 
 def test_a_body_with_a_duplicate_key_is_a_bad_request(client, headers):
     data = b'{"title": "Fair votes", "body": "Use PR.", "policy_area": "Reform", "title": "Other"}'
-    body = _refused(_post_raw(client, headers, data), 400, "bad_request")
+    body = assert_refused(_post_raw(client, headers, data), 400, "bad_request")
     assert "title" in body["message"]
 
 
 def test_a_body_that_is_not_sent_as_json_is_a_bad_request(client, headers):
-    _refused(_post_raw(client, headers, json.dumps(VALID).encode(), "text/plain"), 400, "bad_request")
-    _refused(client.post("/api/v1/documents", data=VALID, headers=headers), 400, "bad_request")
+    assert_refused(_post_raw(client, headers, json.dumps(VALID).encode(), "text/plain"), 400, "bad_request")
+    assert_refused(client.post("/api/v1/documents", data=VALID, headers=headers), 400, "bad_request")
 
 
 @pytest.mark.parametrize("field, value", [
     ("title", 5), ("body", ["Use PR."]), ("policy_area", {"a": 1}), ("summary", False), ("slug", 7),
 ])
 def test_a_field_of_the_wrong_type_is_a_bad_request_naming_it(client, headers, field, value):
-    body = _refused(client.post("/api/v1/documents", json={**VALID, field: value}, headers=headers),
+    body = assert_refused(client.post("/api/v1/documents", json={**VALID, field: value}, headers=headers),
                     400, "bad_request")
     assert field in body["message"]
 
 
 def test_a_body_over_one_megabyte_is_too_large(client, headers):
     data = json.dumps({**VALID, "body": "x" * (1024 * 1024)}).encode()
-    _refused(_post_raw(client, headers, data), 413, "too_large")
+    assert_refused(_post_raw(client, headers, data), 413, "too_large")
 
 
 def _invalid(client, headers, **fields) -> dict[str, str]:
-    body = _refused(client.post("/api/v1/documents", json={**VALID, **fields}, headers=headers), 422, "invalid")
+    body = assert_refused(client.post("/api/v1/documents", json={**VALID, **fields}, headers=headers), 422, "invalid")
     assert body["fields"] and all(isinstance(text, str) and text for text in body["fields"].values())
     return body["fields"]
 
