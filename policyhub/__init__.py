@@ -42,11 +42,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from policyhub.accounts import bp as accounts_bp
     from policyhub.admin import bp as admin_bp
+    from policyhub.amendments import bp as amendments_bp
     from policyhub.api import bp as api_bp
     from policyhub.documents import bp as documents_bp
+    from policyhub.endorsements import bp as endorsements_bp
+    from policyhub.notifications import bp as notifications_bp
     from policyhub.parties import bp as parties_bp
 
-    for blueprint in (documents_bp, accounts_bp, parties_bp, admin_bp, api_bp):
+    for blueprint in (documents_bp, amendments_bp, endorsements_bp, notifications_bp, accounts_bp, parties_bp,
+                      admin_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # token-authenticated; the API never reads the session cookie
 

@@ -24,6 +24,15 @@ class Action(StrEnum):
     AUDIT_READ = "audit:read"
     ADMIN_ACCESS = "admin:access"
     TOKEN_MANAGE = "token:manage"
+    AMENDMENT_PROPOSE = "amendment:propose"
+    AMENDMENT_UPDATE = "amendment:update"
+    AMENDMENT_SUPPORT = "amendment:support"
+    AMENDMENT_COMMENT = "amendment:comment"
+    AMENDMENT_WITHDRAW = "amendment:withdraw"
+    AMENDMENT_DECIDE = "amendment:decide"
+    ENDORSEMENT_GIVE = "endorsement:give"
+    ENDORSEMENT_WITHDRAW = "endorsement:withdraw"
+    DOCUMENT_WATCH = "document:watch"
 
 
 class _System:
@@ -84,6 +93,38 @@ def _can_manage_tokens(user: Any, owner: Any) -> bool:
     return _signed_in(user) and user is not SYSTEM and (owner is None or owner.id == user.id)
 
 
+def _person(user: Any) -> bool:
+    """Signed in as a person (the command line proposes, supports and comments nothing)."""
+    return _signed_in(user) and user is not SYSTEM
+
+
+def _is_author(user: Any, amendment: Any) -> bool:
+    return _person(user) and amendment.author_id == user.id
+
+
+def _open(amendment: Any) -> bool:
+    return amendment.status == "open" and amendment.document.status != "archived"
+
+
+def _can_propose(user: Any, document: Any) -> bool:
+    return _person(user) and document.status in ("draft", "consultation")
+
+
+def _can_decide(user: Any, amendment: Any) -> bool:
+    return (_lead(user) or _admin(user)) and _open(amendment) and not _is_author(user, amendment)
+
+
+def _can_endorse(user: Any, document: Any) -> bool:
+    # Only a lead, only for their own party (taken from the membership, never from input); admins never.
+    return _lead(user) and user is not SYSTEM and document.status != "archived"
+
+
+def _can_withdraw_endorsement(user: Any, endorsement: Any) -> bool:
+    if not endorsement.is_live:
+        return False
+    return _admin(user) or (_lead(user) and user.party.id == endorsement.party_id)
+
+
 _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.DOCUMENT_CREATE: lambda user, _: _member(user),
     Action.DOCUMENT_EDIT: _can_edit,
@@ -97,6 +138,16 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.AUDIT_READ: lambda user, _: _admin(user),
     Action.ADMIN_ACCESS: lambda user, _: _admin(user),
     Action.TOKEN_MANAGE: _can_manage_tokens,
+    Action.AMENDMENT_PROPOSE: _can_propose,
+    Action.AMENDMENT_UPDATE: lambda user, amendment: _is_author(user, amendment) and _open(amendment),
+    Action.AMENDMENT_SUPPORT: lambda user, amendment: (_person(user) and not _is_author(user, amendment)
+                                                       and _open(amendment)),
+    Action.AMENDMENT_COMMENT: lambda user, amendment: _person(user) and _open(amendment),
+    Action.AMENDMENT_WITHDRAW: lambda user, amendment: _is_author(user, amendment) and _open(amendment),
+    Action.AMENDMENT_DECIDE: _can_decide,
+    Action.ENDORSEMENT_GIVE: _can_endorse,
+    Action.ENDORSEMENT_WITHDRAW: _can_withdraw_endorsement,
+    Action.DOCUMENT_WATCH: lambda user, _: _person(user),
 }
 
 _REASONS: dict[Action, str] = {
@@ -112,6 +163,16 @@ _REASONS: dict[Action, str] = {
     Action.AUDIT_READ: "Only administrators can read the audit log.",
     Action.ADMIN_ACCESS: "Only administrators can open the administration pages.",
     Action.TOKEN_MANAGE: "You can only manage your own API tokens.",
+    Action.AMENDMENT_PROPOSE: "Sign in to propose amendments; only draft and consultation documents take them.",
+    Action.AMENDMENT_UPDATE: "Only the author can update an amendment, and only while it is open.",
+    Action.AMENDMENT_SUPPORT: "You can support open amendments by other people.",
+    Action.AMENDMENT_COMMENT: "Decided amendments are read-only.",
+    Action.AMENDMENT_WITHDRAW: "Only the author can withdraw an amendment, and only while it is open.",
+    Action.AMENDMENT_DECIDE: "Only party leads and administrators decide amendments, never their own, "
+                             "and only while they are open.",
+    Action.ENDORSEMENT_GIVE: "Only a party lead can endorse, for their own party, a document that is not archived.",
+    Action.ENDORSEMENT_WITHDRAW: "Only a lead of that party or an administrator can withdraw its endorsement.",
+    Action.DOCUMENT_WATCH: "Sign in to watch documents.",
 }
 
 
