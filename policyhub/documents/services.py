@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from blinker import Namespace
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -29,6 +30,12 @@ from policyhub.text.rendering import MAX_DOCUMENT_BYTES, render
 from policyhub.validation import Checker
 
 RESERVED_SLUGS = frozenset({"new"})
+
+_signals = Namespace()
+#: Sent inside the save's transaction once a revision row exists (sender: the Revision; keyword arguments
+#: ``document`` and ``actor``). Receivers write derived rows in that same transaction: watchers'
+#: notifications, the re-check of open amendments. A receiver that raises undoes the save.
+revision_created = _signals.signal("revision-created")
 
 
 @dataclass(frozen=True)
@@ -306,4 +313,5 @@ def _insert_revision(actor: User, document: Document, *, title: str, body: str, 
     db.session.refresh(document)
     audit.record(actor, "revision.create", document, f"Revision {revision.number} of '{title}'",
                  number=revision.number, source=source, base=base_number)
+    revision_created.send(revision, document=document, actor=actor)
     return revision

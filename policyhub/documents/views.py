@@ -6,7 +6,7 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from policyhub.documents import bp, services
+from policyhub.documents import bp, panels, services
 from policyhub.documents.forms import DocumentForm, EditForm, RevertForm, StatusForm
 from policyhub.documents.models import STATUSES
 from policyhub.errors import Conflict, EditConflict, Invalid
@@ -59,7 +59,8 @@ def show(slug: str) -> str:
     document = services.get_document(slug)
     revision = services.get_revision(document, document.current_number)
     return render_template("documents/show.html", document=document, revision=revision,
-                           status_form=StatusForm(status=document.status))
+                           status_form=StatusForm(status=document.status),
+                           **panels.collect(document, current_user))
 
 
 @bp.get("/documents/<slug>/history")
