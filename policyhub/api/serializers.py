@@ -58,7 +58,7 @@ def revision(revision: Revision, *, full: bool = False) -> dict[str, Any]:
         "summary": revision.summary,
         "base": revision.base_number,
         "source": revision.source,
-        "amendment": None,  # amendments do not exist yet
+        "amendment": revision.amendment_number,
         "added_words": revision.added_words,
         "removed_words": revision.removed_words,
     }

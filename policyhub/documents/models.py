@@ -41,6 +41,7 @@ class Revision(db.Model):
     source: Mapped[str] = mapped_column(String(16), default="edit")
     added_words: Mapped[int] = mapped_column(default=0)
     removed_words: Mapped[int] = mapped_column(default=0)
+    amendment_number: Mapped[int | None]  # set when the revision came from accepting that amendment
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     document: Mapped["Document"] = relationship(back_populates="revisions")

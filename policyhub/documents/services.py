@@ -196,18 +196,19 @@ def revert_document(actor: User, document: Document, *, to_number: int, base_num
 
 def apply_change(actor: User, document: Document, *, title: object, body: object, base_number: object,
                  summary: object, source: str, permission: Action | None,
-                 author: User | None = None) -> SaveResult:
+                 author: User | None = None, amendment_number: int | None = None) -> SaveResult:
     """The one save path: validate, lock, merge if stale, write revision + pointer + audit together.
 
     ``permission`` is re-checked on the locked row (the status may have changed since the view looked);
-    callers that check their own rule (accepting an amendment) pass None. ``author`` defaults to the actor.
+    callers that check their own rule (accepting an amendment) pass None. ``author`` defaults to the actor;
+    ``amendment_number`` links a revision made by accepting that amendment.
     """
     checker = Checker()
     title, body, summary = _check_content(checker, document.title if title is None else title, body, summary)
     checker.done()
     base = _parse_base(base_number, document)
     with write_transaction(db.session):
-        document = _lock(document)
+        document = lock_document(document)
         if permission is not None:
             require(actor, permission, document)
         if base > document.current_number:
@@ -222,7 +223,7 @@ def apply_change(actor: User, document: Document, *, title: object, body: object
             return SaveResult(revision=current, merged=merged, changed=False)
         revision = _insert_revision(actor, document, title=title, body=body, summary=summary,
                                     base_number=base, source=source, previous_body=current.body,
-                                    author=author)
+                                    author=author, amendment_number=amendment_number)
     return SaveResult(revision=revision, merged=merged, changed=True)
 
 
@@ -233,7 +234,7 @@ def set_status(actor: User, document: Document, status: object) -> Document:
     status = checker.choice("status", status, STATUSES, label="Status")
     checker.done()
     with write_transaction(db.session):
-        document = _lock(document)
+        document = lock_document(document)
         if document.status != status:
             before, document.status = document.status, status
             audit.record(actor, "document.status", document, f"'{document.title}' moved from {before} to {status}",
@@ -255,7 +256,7 @@ def _parse_base(value: object, document: Document) -> int:
     return number
 
 
-def _lock(document: Document) -> Document:
+def lock_document(document: Document) -> Document:
     """Re-read the document holding its row lock (PostgreSQL); SQLite's BEGIN IMMEDIATE already serialises."""
     return db.session.execute(
         select(Document).where(Document.id == document.id).with_for_update()
@@ -289,7 +290,7 @@ def _merge_title(base: str, ours: str, theirs: str) -> str | None:
 
 def _insert_revision(actor: User, document: Document, *, title: str, body: str, summary: str,
                      base_number: int | None, source: str, previous_body: str,
-                     author: User | None = None) -> Revision:
+                     author: User | None = None, amendment_number: int | None = None) -> Revision:
     author = author or actor
     expected = document.current_number
     rendered = render(body)
@@ -298,7 +299,7 @@ def _insert_revision(actor: User, document: Document, *, title: str, body: str, 
         document_id=document.id, number=expected + 1, title=title, body=body, html=rendered.html,
         headings=[{"level": h.level, "text": h.text, "anchor": h.anchor} for h in rendered.headings],
         author_id=author.id, summary=summary, base_number=base_number, source=source,
-        added_words=stats.added_words, removed_words=stats.removed_words,
+        added_words=stats.added_words, removed_words=stats.removed_words, amendment_number=amendment_number,
     )
     db.session.add(revision)
     db.session.flush()  # the unique (document, number) constraint fires here if another save won

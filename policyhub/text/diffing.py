@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import groupby
@@ -50,7 +50,7 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)*")
 # Combining marks belong to the word they decorate (decomposed accents, Indic vowel signs).
 _WORD_CHARS = r"\w\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _TOKEN = re.compile(rf"[{_WORD_CHARS}]+|[^{_WORD_CHARS}\s]+|\n|[^\S\n]+")
-_WORD = re.compile(rf"[{_WORD_CHARS}]")
+_WORD_RUN = re.compile(rf"[{_WORD_CHARS}]+")
 # Places that are token boundaries whatever the context: a change between word and non-word
 # characters, or between whitespace and non-whitespace. Symmetric, so it works on reversed text.
 _BOUNDARY = re.compile(
@@ -237,7 +237,7 @@ def _clusters(base: str, ours: list[_Hunk], theirs: list[_Hunk]) -> Iterator[_Cl
 
 def _keeps_apart(base: str, start: int, end: int) -> bool:
     """Whether unchanged base[start:end] separates two changes: it holds a word or a line break."""
-    return start < end and (_WORD.search(base, start, end) is not None or "\n" in base[start:end])
+    return start < end and (_WORD_RUN.search(base, start, end) is not None or "\n" in base[start:end])
 
 
 def _apply(base: str, start: int, end: int, hunks: list[_Hunk]) -> str:
@@ -257,7 +257,7 @@ class _Coder:
     document pair has at most about 270,000.
     """
 
-    def __init__(self, significant_token: Callable[[str], bool]) -> None:
+    def __init__(self, significant_token: Callable[[str], object]) -> None:
         self._codes: dict[str, str] = {}
         self._tokens: dict[str, str] = {}
         self._significant_token = significant_token
@@ -283,8 +283,8 @@ class _Coder:
             self._significant_codes.add(code)
         return code
 
-    def is_significant(self, code: str) -> bool:
-        return code in self._significant_codes
+    def significant(self, codes: str) -> list[str]:
+        return [code for code in codes if code in self._significant_codes]
 
 
 class _Differ:
@@ -298,7 +298,7 @@ class _Differ:
     def diff(self, old: str, new: str) -> list[DiffOp]:
         coder = _Coder(significant_token=lambda paragraph: True)
         coded = self._align(coder.encode(split_paragraphs(old)), coder.encode(split_paragraphs(new)), coder)
-        words = _Coder(significant_token=_is_word)
+        words = _Coder(significant_token=_WORD_RUN.fullmatch)
         ops: list[DiffOp] = []
         for deleted, inserted, unchanged in _runs(coded):
             # As many paragraphs out as in: most likely each one was edited in place, and
@@ -321,7 +321,7 @@ class _Differ:
     def _diff_tokens(self, old: str, new: str, coder: _Coder) -> list[DiffOp]:
         old_tokens, new_tokens = _TOKEN.findall(old), _TOKEN.findall(new)
         # Typically one word replaced by another, or a paragraph rewritten: nothing to align.
-        if _is_rewrite(old_tokens, new_tokens, _is_word):
+        if _shares_little(_WORD_RUN.findall(old), _WORD_RUN.findall(new)):
             return [("delete", old), ("insert", new)]
         coded = self._align(coder.encode(old_tokens), coder.encode(new_tokens), coder)
         self._engine.diff_cleanupSemantic(coded)
@@ -351,7 +351,7 @@ class _Differ:
         if not a or not b:
             return [(_DELETE, a), (_INSERT, b)]
         cost = (len(a) + len(b)) ** 2
-        if _is_rewrite(a, b, coder.is_significant) or cost > self._budget:
+        if _shares_little(coder.significant(a), coder.significant(b)) or cost > self._budget:
             return [(_DELETE, a), (_INSERT, b)]
         self._budget -= cost
         return self._engine.diff_main(a, b, False)
@@ -383,18 +383,13 @@ class _Differ:
         return [(_EQUAL, a[:prefix]), *middle, (_EQUAL, a[len(a) - suffix:])]
 
 
-def _is_word(token: str) -> bool:
-    return _WORD.match(token) is not None
+def _shares_little(a: Iterable[Hashable], b: Iterable[Hashable]) -> bool:
+    """True when two multisets (of words, or of their codes) share under half of the larger one.
 
-
-def _is_rewrite(a: Iterable[_Kind], b: Iterable[_Kind], is_significant: Callable[[_Kind], bool]) -> bool:
-    """True when the sides share less than half of the larger side's significant tokens.
-
-    Works on tokens or on their codes. Whitespace and punctuation are not significant: every
-    text shares those, and they would make any two paragraphs look alike.
+    Callers pass words only: every text shares whitespace and punctuation, which would make any
+    two paragraphs look alike.
     """
-    counts_a = Counter(token for token in a if is_significant(token))
-    counts_b = Counter(token for token in b if is_significant(token))
+    counts_a, counts_b = Counter(a), Counter(b)
     shared = sum((counts_a & counts_b).values())
     return 2 * shared < max(counts_a.total(), counts_b.total())
 
