@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error pages, CLI."""
     from policyhub import cli, config, db as database, errors, request_checks
-    from policyhub.extensions import csrf, db, limiter, login_manager, migrate
+    from policyhub.extensions import csrf, db, limiter, migrate
     from policyhub.permissions import Action, can
 
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("POLICYHUB_INSTANCE_PATH")

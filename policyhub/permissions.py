@@ -116,7 +116,7 @@ def _can_decide(user: Any, amendment: Any) -> bool:
 
 def _can_endorse(user: Any, document: Any) -> bool:
     # Only a lead, only for their own party (taken from the membership, never from input); admins never.
-    return _lead(user) and user is not SYSTEM and document.status != "archived"
+    return _lead(user) and not _admin(user) and user is not SYSTEM and document.status != "archived"
 
 
 def _can_withdraw_endorsement(user: Any, endorsement: Any) -> bool:

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from policyhub.api import views  # noqa: E402,F401  (routes attach to bp)
+from policyhub.api import views, views_amendments, views_endorsements  # noqa: E402,F401  (routes attach to bp)

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import re
 
+from typing import Any
+
 from flask import g, request
 
 from policyhub.accounts.models import User
 from policyhub.accounts.services import user_for_token
 from policyhub.errors import Unauthorized
+from policyhub.permissions import Action, require
 
 # RFC 6750 b64token, bounded: a real token is about 50 characters.
 _BEARER = re.compile(r"Bearer +([A-Za-z0-9\-._~+/]{1,256}=*)", re.IGNORECASE)
@@ -46,3 +49,11 @@ def api_user() -> User | None:
 def authenticate() -> None:
     """Before every API request: refuse a bad token even on reads (see the module docstring)."""
     api_user()
+
+
+def acting(action: Action, target: Any = None) -> User:
+    """The token's user, once ``require`` has let them do ``action`` (401 anonymous, 403 otherwise)."""
+    user = api_user()
+    require(user, action, target)
+    assert user is not None
+    return user

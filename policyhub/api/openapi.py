@@ -8,15 +8,20 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from policyhub.amendments.models import NOTE_MAX, RATIONALE_MAX, STATES
+from policyhub.amendments.services import STATUS_FILTERS
+from policyhub.amendments.models import TITLE_MAX as AMENDMENT_TITLE_MAX
 from policyhub.documents.models import POLICY_AREA_MAX, SOURCES, STATUSES, SUMMARY_MAX, TITLE_MAX
+from policyhub.endorsements.models import STATEMENT_MAX
 from policyhub.text.rendering import MAX_DOCUMENT_BYTES
 
 _ERRORS = {
     400: ("bad_request", "Malformed JSON, wrong field types or bad query parameters."),
     401: ("unauthorized", "No bearer token where one is needed, or a malformed, unknown or revoked token."),
     403: ("forbidden", "The token's user may not do this."),
-    404: ("not_found", "No such document or revision."),
-    409: ("conflict", "The edit overlaps changes saved since its base revision; nothing was saved."),
+    404: ("not_found", "No such document, revision, amendment, party or endorsement."),
+    409: ("conflict", "The change collides with one saved meanwhile (an overlapping edit, another lead's "
+                      "endorsement, an endorsement already ended); nothing was saved."),
     413: ("too_large", "The request body is over 1 MB."),
     422: ("invalid", "Well-formed input that breaks a rule; `fields` names each problem."),
 }
@@ -42,9 +47,10 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _responses(success: int, schema: dict[str, Any], description: str, *errors: int,
+def _responses(success: int, schema: dict[str, Any] | None, description: str, *errors: int,
                headers: dict[str, Any] | None = None) -> dict[str, Any]:
-    ok = _json(schema, description)
+    """The success answer (no body when ``schema`` is None) and the shared error answers."""
+    ok = {"description": description} if schema is None else _json(schema, description)
     if headers:
         ok["headers"] = headers
     answers: dict[str, Any] = {str(success): ok}
@@ -81,7 +87,22 @@ _REVISION = _object({
 })
 _OP = {"type": "array", "prefixItems": [{"enum": ["equal", "insert", "delete"]}, _TEXT],
        "minItems": 2, "maxItems": 2}
+_OPS = {"type": "array", "items": _OP}
 _ERROR = _object({"error": _TEXT, "message": _TEXT})
+_OPTIONAL_PERSON = {"oneOf": [_ref("Person"), {"type": "null"}]}
+_AMENDMENT = _object({
+    "number": _NUMBER, "title": _TEXT, "rationale": _TEXT, "author": _ref("Person"),
+    "base_revision": {**_NUMBER, "description": "the revision its latest text was written against"},
+    "status": {"enum": list(STATES)},
+    "supporters": {**_COUNT, "description": "how many people support it"},
+    "applies_cleanly": {"type": "boolean",
+                        "description": "it would merge into the current revision without a conflict"},
+    "created_at": _TIME, "decided_by": _OPTIONAL_PERSON,
+    "decided_at": {"type": ["string", "null"], "format": "date-time"},
+    "decision_note": _TEXT, "merged_revision": {"type": ["integer", "null"],
+                                                "description": "the revision its acceptance made"},
+})
+_BODY_TEXT = {"type": "string", "description": f"Markdown, at most {MAX_DOCUMENT_BYTES} bytes of UTF-8"}
 
 _SCHEMAS: dict[str, Any] = {
     "Error": _ERROR,
@@ -90,6 +111,12 @@ _SCHEMAS: dict[str, Any] = {
     "Party": _PARTY,
     "Person": _PERSON,
     "Endorsement": _ENDORSEMENT,
+    "EndorsementRecord": {
+        **copy.deepcopy(_ENDORSEMENT),
+        "properties": {**_ENDORSEMENT["properties"],
+                       "ended_at": {"type": ["string", "null"], "format": "date-time",
+                                    "description": "only with `?all=1`: when it was withdrawn or replaced"}},
+    },
     "Document": _DOCUMENT,
     "DocumentFull": _extend(_DOCUMENT, body={"type": "string", "description": "Markdown"},
                             html={"type": "string", "description": "rendered and sanitised"}),
@@ -124,11 +151,52 @@ _SCHEMAS: dict[str, Any] = {
     },
     "StatusChange": {"type": "object", "required": ["status"],
                      "properties": {"status": {"enum": list(STATUSES)}}},
+    "Amendment": _AMENDMENT,
+    "AmendmentFull": _extend(_AMENDMENT, body=_BODY_TEXT,
+                             diff={**_OPS, "description": "word diff from its base revision to its body"}),
+    "AmendmentConflictError": {
+        **_extend(_ERROR, current_revision=_NUMBER, conflicts={"type": "array", "items": _object({
+            "base": _TEXT, "ours": {**_TEXT, "description": "the amendment's text"},
+            "theirs": {**_TEXT, "description": "the text saved since its base"}})}),
+        "required": ["error", "message"],
+    },
+    "NewAmendment": {
+        "type": "object", "required": ["title", "rationale", "body", "base_revision"],
+        "properties": {
+            "title": {"type": "string", "maxLength": AMENDMENT_TITLE_MAX},
+            "rationale": {"type": "string", "maxLength": RATIONALE_MAX, "description": "why; Markdown"},
+            "body": {**_BODY_TEXT, "description": "the whole proposed text (Markdown)"},
+            "base_revision": {"type": "integer", "description": "the revision the proposal was written on"},
+        },
+    },
+    "Acceptance": {"type": "object", "properties": {"note": {"type": "string", "maxLength": NOTE_MAX}}},
+    "Rejection": {"type": "object", "required": ["note"],
+                  "properties": {"note": {"type": "string", "maxLength": NOTE_MAX, "description": "why"}}},
+    "AcceptResult": _object({"amendment": _ref("Amendment"),
+                             "revision": {**_ref("RevisionFull"), "description": "the revision it made"}}),
+    "NewEndorsement": {
+        "type": "object",
+        "description": "The party is the lead's own, from their membership: a `party` field is refused (400).",
+        "properties": {
+            "revision": {"type": "integer", "description": "the revision endorsed; the current one when absent"},
+            "statement": {"type": "string", "maxLength": STATEMENT_MAX},
+        },
+    },
+    "Agenda": _object({
+        "parties": {"type": "array", "items": _ref("Party")},
+        "documents": {"type": "array", "items": _object({
+            "slug": _TEXT, "title": _TEXT, "agreed": {"type": "boolean"},
+            "endorsements": {"type": "object", "description": "by party slug; parties without one are absent",
+                             "additionalProperties": _object({"revision": _NUMBER,
+                                                              "current": {"type": "boolean"}})},
+        })},
+    }),
 }
 
 _PARAMETERS = {
     "slug": {"name": "slug", "in": "path", "required": True, "schema": _TEXT},
     "n": {"name": "n", "in": "path", "required": True, "schema": _NUMBER},
+    "party": {"name": "party", "in": "path", "required": True, "schema": _TEXT, "description": "party slug"},
     "page": {"name": "page", "in": "query", "schema": {**_NUMBER, "default": 1}},
 }
 
@@ -136,6 +204,7 @@ _READ: list[dict[str, Any]] = [{}, {"bearerAuth": []}]  # a token is optional, b
 _WRITE: list[dict[str, Any]] = [{"bearerAuth": []}]
 _SLUG = [{"$ref": "#/components/parameters/slug"}]
 _PAGE = {"$ref": "#/components/parameters/page"}
+_AMENDMENT_PATH = [*_SLUG, {"$ref": "#/components/parameters/n"}]
 
 
 def _page_of(key: str, item: str) -> dict[str, Any]:
@@ -178,7 +247,8 @@ _PATHS: dict[str, Any] = {
             "requestBody": _body("Edit"),
             "responses": {
                 **_responses(200, _ref("SaveResult"), "Saved, merged, or unchanged", 400, 403, 404, 413, 422),
-                "409": _json(_ref("ConflictError"), _ERRORS[409][1]),
+                "409": _json(_ref("ConflictError"),
+                             "The edit overlaps changes saved since its base revision; nothing was saved."),
             },
         },
     },
@@ -215,6 +285,100 @@ _PATHS: dict[str, Any] = {
             "responses": _responses(200, _ref("Diff"), "The diff", 400, 404),
         },
     },
+    "/documents/{slug}/amendments": {
+        "parameters": _SLUG,
+        "get": {
+            "operationId": "listAmendments", "summary": "A document's amendments, oldest first", "security": _READ,
+            "parameters": [{"name": "status", "in": "query", "schema": {"enum": list(STATUS_FILTERS)},
+                            "description": "only amendments in this state; `all` (the default) for every one"}],
+            "responses": _responses(200, _object({"amendments": {"type": "array", "items": _ref("Amendment")}}),
+                                    "The amendments", 400, 404),
+        },
+        "post": {
+            "operationId": "proposeAmendment", "summary": "Propose an amendment (anyone signed in)",
+            "security": _WRITE, "requestBody": _body("NewAmendment"),
+            "responses": _responses(201, _ref("AmendmentFull"), "The new amendment", 400, 403, 404, 413, 422,
+                                    headers={"Location": {"schema": _TEXT, "description": "its API address"}}),
+        },
+    },
+    "/documents/{slug}/amendments/{n}": {
+        "parameters": _AMENDMENT_PATH,
+        "get": {
+            "operationId": "getAmendment", "summary": "An amendment with its text and its diff", "security": _READ,
+            "responses": _responses(200, _ref("AmendmentFull"), "The amendment", 404),
+        },
+    },
+    "/documents/{slug}/amendments/{n}/support": {
+        "parameters": _AMENDMENT_PATH,
+        "post": {
+            "operationId": "supportAmendment", "summary": "Support an open amendment (not one's own)",
+            "security": _WRITE, "responses": _responses(200, _ref("Amendment"), "The amendment", 403, 404),
+        },
+        "delete": {
+            "operationId": "unsupportAmendment", "summary": "Take one's support back", "security": _WRITE,
+            "responses": _responses(200, _ref("Amendment"), "The amendment", 403, 404),
+        },
+    },
+    "/documents/{slug}/amendments/{n}/withdraw": {
+        "parameters": _AMENDMENT_PATH,
+        "post": {
+            "operationId": "withdrawAmendment", "summary": "Withdraw one's own open amendment", "security": _WRITE,
+            "responses": _responses(200, _ref("Amendment"), "The amendment", 403, 404),
+        },
+    },
+    "/documents/{slug}/amendments/{n}/accept": {
+        "parameters": _AMENDMENT_PATH,
+        "post": {
+            "operationId": "acceptAmendment", "security": _WRITE,
+            "summary": "Accept an open amendment (leads, admins; never their own): merged into a new revision",
+            "requestBody": {**_body("Acceptance"), "required": False},
+            "responses": {
+                **_responses(200, _ref("AcceptResult"), "Accepted", 400, 403, 404, 413, 422),
+                "409": _json(_ref("AmendmentConflictError"),
+                             "It no longer applies: the text it changes was changed since; nothing changed."),
+            },
+        },
+    },
+    "/documents/{slug}/amendments/{n}/reject": {
+        "parameters": _AMENDMENT_PATH,
+        "post": {
+            "operationId": "rejectAmendment", "summary": "Reject an open amendment, saying why (leads, admins)",
+            "security": _WRITE, "requestBody": _body("Rejection"),
+            "responses": _responses(200, _ref("Amendment"), "Rejected", 400, 403, 404, 413, 422),
+        },
+    },
+    "/documents/{slug}/endorsements": {
+        "parameters": _SLUG,
+        "get": {
+            "operationId": "listEndorsements", "summary": "The live endorsements, one per party at most",
+            "security": _READ,
+            "parameters": [{"name": "all", "in": "query", "schema": {"enum": ["0", "1", "true", "false"]},
+                            "description": "1: the whole record, ended endorsements too, each with `ended_at`"}],
+            "responses": _responses(
+                200, _object({"endorsements": {"type": "array", "items": _ref("EndorsementRecord")}}),
+                "The endorsements", 400, 404),
+        },
+        "post": {
+            "operationId": "endorse", "security": _WRITE, "requestBody": _body("NewEndorsement"),
+            "summary": "Endorse a revision for the lead's own party, replacing the party's previous endorsement",
+            "responses": _responses(201, _ref("Endorsement"), "The new endorsement", 400, 403, 404, 409, 413, 422,
+                                    headers={"Location": {"schema": _TEXT,
+                                                          "description": "the document's endorsements"}}),
+        },
+    },
+    "/documents/{slug}/endorsements/{party}": {
+        "parameters": [*_SLUG, {"$ref": "#/components/parameters/party"}],
+        "delete": {
+            "operationId": "withdrawEndorsement", "security": _WRITE,
+            "summary": "End a party's live endorsement (a lead of that party, admins)",
+            "responses": _responses(204, None, "Withdrawn", 403, 404, 409),
+        },
+    },
+    "/agenda": {"get": {
+        "operationId": "agenda", "summary": "Every document with each party's endorsement", "security": _READ,
+        "parameters": [{"name": "area", "in": "query", "schema": _TEXT, "description": "policy area, any case"}],
+        "responses": _responses(200, _ref("Agenda"), "The agenda"),
+    }},
     "/openapi.json": {"get": {
         "operationId": "openapi", "summary": "This description", "security": _READ,
         "responses": _responses(200, {"type": "object"}, "OpenAPI 3.1 document"),

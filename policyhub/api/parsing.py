@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from flask import request
@@ -57,6 +58,13 @@ def json_body() -> dict[str, Any]:
     return data
 
 
+def optional_json_body() -> dict[str, Any]:
+    """As ``json_body``, for requests whose fields are all optional: no body at all reads as ``{}``."""
+    if not request.get_data(cache=True):
+        return {}
+    return json_body()
+
+
 def text_field(data: dict[str, Any], name: str) -> str | None:
     """A string field, or None when it is missing or null."""
     value = data.get(name)
@@ -65,14 +73,27 @@ def text_field(data: dict[str, Any], name: str) -> str | None:
     return value
 
 
-def integer_field(data: dict[str, Any], name: str) -> int:
-    """A required integer field (true and false are not integers, nor is 3.0)."""
+def optional_integer_field(data: dict[str, Any], name: str) -> int | None:
+    """An integer field, or None when it is missing or null (true and false are not integers, nor is 3.0)."""
     value = data.get(name)
-    if value is None:
-        raise Invalid(f"'{name}' is required.", {name: "Required: a revision number."})
-    if isinstance(value, bool) or not isinstance(value, int):
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
         raise BadRequest(f"'{name}' must be an integer.")
     return value
+
+
+def integer_field(data: dict[str, Any], name: str) -> int:
+    """A required integer field, as ``optional_integer_field`` but Invalid when absent."""
+    value = optional_integer_field(data, name)
+    if value is None:
+        raise Invalid(f"'{name}' is required.", {name: "Required: a revision number."})
+    return value
+
+
+def refuse_field(data: dict[str, Any], name: str, reason: str) -> None:
+    """BadRequest when ``name`` is present at all: for fields a caller must never choose (unlike unknown
+    fields, which are ignored, these would be silently overruled, so the caller is told instead)."""
+    if name in data:
+        raise BadRequest(f"'{name}' is not accepted here: {reason}")
 
 
 def _integer_arg(name: str) -> int | None:
@@ -105,12 +126,25 @@ def revision_arg(name: str) -> int:
     return number
 
 
+def choice_arg(name: str, choices: Sequence[str]) -> str | None:
+    """A parameter that must be one of ``choices``, or None when absent or empty."""
+    value = request.args.get(name) or None
+    if value is not None and value not in choices:
+        raise BadRequest(f"'{name}' must be one of: {', '.join(choices)}.")
+    return value
+
+
 def status_arg() -> str | None:
     """The ``status`` filter: one of the document statuses, or None when absent."""
-    status = request.args.get("status") or None
-    if status is not None and status not in STATUSES:
-        raise BadRequest(f"'status' must be one of: {', '.join(STATUSES)}.")
-    return status
+    return choice_arg("status", STATUSES)
+
+
+def flag_arg(name: str) -> bool:
+    """A yes/no parameter: ``1`` or ``true`` is yes; absent, empty, ``0`` or ``false`` is no."""
+    value = (request.args.get(name) or "0").lower()
+    if value not in ("0", "1", "false", "true"):
+        raise BadRequest(f"'{name}' must be 1 or 0.")
+    return value in ("1", "true")
 
 
 def area_arg() -> str | None:

@@ -2,23 +2,27 @@
 
 Errors are not built here: services and parsers raise PolicyHubError kinds and the app-wide handlers
 answer ``{"error", "message"}`` with the status (an EditConflict carries ``current_revision``).
+This module holds parties, documents, revisions and diffs; amendments and endorsements (with the agenda)
+have their own modules.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Response, current_app, jsonify, url_for
 
-from policyhub.accounts.models import User
 from policyhub.api import bp, serializers
-from policyhub.api.auth import api_user, authenticate
+from policyhub.api.auth import acting, authenticate
 from policyhub.api.openapi import spec
 from policyhub.api.parsing import (
     MAX_NUMBER, area_arg, integer_field, json_body, page_arg, revision_arg, status_arg, text_field,
 )
 from policyhub.documents import services
+from policyhub.documents.models import Document
+from policyhub.endorsements import services as endorsements
 from policyhub.parties.services import list_parties
-from policyhub.permissions import Action, require
+from policyhub.permissions import Action
 
 bp.before_request(authenticate)
 
@@ -30,12 +34,22 @@ def _challenge(response: Response) -> Response:
     return response
 
 
-def _acting(action: Action, target: Any = None) -> User:
-    """The token's user, once ``require`` has let them do ``action`` (401 anonymous, 403 otherwise)."""
-    user = api_user()
-    require(user, action, target)
-    assert user is not None
-    return user
+def document_json(document: Document, *, full: bool = False) -> dict[str, Any]:
+    """One document with its live endorsements and whether it is agreed."""
+    live = endorsements.live_endorsements(document)
+    return serializers.document(document, live, endorsements.is_agreed(document, live=live), full=full)
+
+
+def documents_json(documents: Sequence[Document]) -> list[dict[str, Any]]:
+    """A list of documents for the price of two queries however long it is: the parties, and every live
+    endorsement of the listed documents at once."""
+    if not documents:
+        return []
+    parties = list_parties()
+    live = endorsements.live_endorsements_by_document(documents)
+    return [serializers.document(document, live[document.id],
+                                 endorsements.is_agreed(document, live=live[document.id], parties=parties))
+            for document in documents]
 
 
 # --- parties ---------------------------------------------------------------------------------------------
@@ -52,20 +66,20 @@ def documents() -> dict[str, Any]:
     page = page_arg()
     found, total = services.list_documents(status=status_arg(), area=area_arg(), page=page,
                                            per_page=current_app.config["DOCUMENTS_PER_PAGE"])
-    return {"documents": [serializers.document(document) for document in found], "total": total, "page": page}
+    return {"documents": documents_json(found), "total": total, "page": page}
 
 
 @bp.post("/documents")
 def create_document() -> Response:
     """201 with the new document and its address in Location."""
-    user = _acting(Action.DOCUMENT_CREATE)
+    user = acting(Action.DOCUMENT_CREATE)
     data = json_body()
     document = services.create_document(
         user, title=text_field(data, "title"), body=text_field(data, "body"),
         policy_area=text_field(data, "policy_area"), summary=text_field(data, "summary"),
         slug=text_field(data, "slug"),
     )
-    response = jsonify(serializers.document(document, full=True))
+    response = jsonify(document_json(document, full=True))
     response.status_code = 201
     response.headers["Location"] = url_for(".document", slug=document.slug)
     return response
@@ -73,7 +87,7 @@ def create_document() -> Response:
 
 @bp.get("/documents/<slug>")
 def document(slug: str) -> dict[str, Any]:
-    return serializers.document(services.get_document(slug), full=True)
+    return document_json(services.get_document(slug), full=True)
 
 
 @bp.put("/documents/<slug>")
@@ -81,7 +95,7 @@ def save_document(slug: str) -> dict[str, Any]:
     """Save an edit made on ``base_revision`` (merged when stale, 409 when it overlaps). An unchanged text
     makes no revision and answers the current one with ``changed: false``."""
     document = services.get_document(slug)
-    user = _acting(Action.DOCUMENT_EDIT, document)
+    user = acting(Action.DOCUMENT_EDIT, document)
     data = json_body()
     result = services.save_revision(
         user, document, body=text_field(data, "body"), base_number=integer_field(data, "base_revision"),
@@ -94,10 +108,10 @@ def save_document(slug: str) -> dict[str, Any]:
 @bp.post("/documents/<slug>/status")
 def set_status(slug: str) -> dict[str, Any]:
     document = services.get_document(slug)
-    user = _acting(Action.DOCUMENT_SET_STATUS, document)
+    user = acting(Action.DOCUMENT_SET_STATUS, document)
     data = json_body()
     document = services.set_status(user, document, text_field(data, "status"))
-    return serializers.document(document, full=True)
+    return document_json(document, full=True)
 
 
 # --- revisions -------------------------------------------------------------------------------------------

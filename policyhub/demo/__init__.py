@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -38,7 +39,14 @@ def load_demo() -> str | None:
     start = utcnow() - timedelta(days=45)
     for index, demo_document in enumerate(DOCUMENTS):
         _load_document(demo_document, users, start + timedelta(days=3 * index, hours=9))
+    _load_collaboration(users, utcnow() - timedelta(days=16))
     return _logins_table()
+
+
+def _apply_edits(body: str, edits: tuple[tuple[str, str], ...]) -> str:
+    for old, new in edits:
+        body = body.replace(old, new, 1)
+    return body
 
 
 def _load_document(demo: DemoDocument, users: dict[str, User], start: datetime) -> None:
@@ -65,11 +73,48 @@ def _apply_step(step: DemoRevision, document: Document, users: dict[str, User]) 
                                   base_number=document.current_number, summary=step.summary)
         return
     current = documents.get_revision(document, document.current_number)
-    body = current.body
-    for old, new in step.edits:
-        body = body.replace(old, new, 1)
-    documents.save_revision(author, document, body=body, base_number=current.number,
-                            title=step.title, summary=step.summary)
+    documents.save_revision(author, document, body=_apply_edits(current.body, step.edits),
+                            base_number=current.number, title=step.title, summary=step.summary)
+
+
+def _load_collaboration(users: dict[str, User], start: datetime) -> None:
+    """Amendments in every state, then endorsements: current, stale, and one agreed document."""
+    from policyhub.amendments import services as amendments
+    from policyhub.demo.collaboration import AMENDMENTS, ENDORSEMENTS, DemoAmendment
+    from policyhub.endorsements import services as endorsements
+
+    def at(hours: float) -> Any:
+        return clock_at(start + timedelta(hours=hours))
+
+    def propose(step: DemoAmendment) -> Any:
+        document = documents.get_document(step.document)
+        base = step.base or document.current_number
+        body = _apply_edits(documents.get_revision(document, base).body, step.edits)
+        return amendments.propose_amendment(users[step.author], document, title=step.title,
+                                            rationale=step.rationale, body=body, base_number=base)
+
+    hours = 0.0
+    for step in AMENDMENTS:
+        hours += 17
+        with at(hours):
+            amendment = propose(step)
+        for offset, email in enumerate(step.supporters, start=1):
+            with at(hours + offset * 1.5):
+                amendments.support(users[email], amendment)
+        for offset, (email, text) in enumerate(step.comments, start=1):
+            with at(hours + offset * 2.2):
+                amendments.add_comment(users[email], amendment, text)
+        with at(hours + 12):
+            if step.outcome == "accepted":
+                amendments.accept_amendment(users[step.decided_by], amendment, step.note)
+            elif step.outcome == "rejected":
+                amendments.reject_amendment(users[step.decided_by], amendment, step.note)
+            elif step.outcome == "withdrawn":
+                amendments.withdraw_amendment(users[step.author], amendment)
+    for offset, endorsement in enumerate(ENDORSEMENTS, start=1):
+        with at(hours + 14 + offset):
+            endorsements.endorse(users[endorsement.lead], documents.get_document(endorsement.document),
+                                 revision=endorsement.revision, statement=endorsement.statement)
 
 
 def _logins_table() -> str:

@@ -9,7 +9,6 @@ in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from blinker import Namespace
 from sqlalchemy import func, select, update

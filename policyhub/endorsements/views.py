@@ -1,2 +1,154 @@
-"""Routes (being written)."""
-from policyhub.endorsements import models  # noqa: F401  (registers the tables)
+"""HTML pages for endorsements and consensus: the document panel, a document's endorsement record, the
+agenda matrix and the agreed agenda. Views load, check ``require``, validate, call one service, respond."""
+from __future__ import annotations
+
+from datetime import timezone
+from typing import Any
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from policyhub.db import utcnow
+from policyhub.documents import panels
+from policyhub.documents.models import Document
+from policyhub.documents.services import get_document
+from policyhub.endorsements import bp, services
+from policyhub.endorsements.forms import EndorseForm, WithdrawForm
+from policyhub.errors import Conflict, Invalid
+from policyhub.extensions import csrf
+from policyhub.parties.services import get_party, list_parties
+from policyhub.permissions import Action, can, require
+from policyhub.web import safe_next
+
+
+# --- the panel on every document page --------------------------------------------------------------------
+
+@panels.provider
+def document_panel(document: Document, viewer: Any) -> dict[str, Any]:
+    """Template variables for templates/endorsements/_document_panel.html. Two queries: the parties and
+    the document's live endorsements (endorsers loaded with them).
+
+    ``own_party_state`` is the viewer's party's state when the viewer may endorse this document (a lead),
+    else None; ``endorse_form`` likewise. A stale endorsement's statement is offered again, visibly, in
+    the form, so that re-endorsing after a review does not silently drop or silently repeat it.
+    """
+    parties = list_parties()
+    live = services.live_endorsements(document)
+    states = services.party_states(document, parties=parties, live=live)
+    own_state = None
+    form = None
+    if can(viewer, Action.ENDORSEMENT_GIVE, document):
+        own_state = next((state for state in states if state.party.id == viewer.party.id), None)
+        previous = own_state.endorsement.statement if own_state is not None and own_state.is_stale else ""
+        form = EndorseForm(formdata=None, data={"statement": previous or "",
+                                                "revision": str(document.current_number)})
+    return {
+        "party_states": states,
+        "agreed": services.is_agreed(document, live=live, parties=parties),
+        "endorse_form": form,
+        "own_party_state": own_state,
+    }
+
+
+# --- a document's endorsements ---------------------------------------------------------------------------
+
+def _record_page(document: Document, form: EndorseForm | None, status: int = 200) -> tuple[str, int]:
+    record = services.endorsement_record(document)
+    parties = list_parties()
+    live = [endorsement for endorsement in record if endorsement.is_live]
+    return render_template(
+        "endorsements/record.html", document=document, record=record,
+        states=services.party_states(document, parties=parties, live=live),
+        agreed=services.is_agreed(document, live=live, parties=parties),
+        form=form, withdraw_form=WithdrawForm(formdata=None),
+    ), status
+
+
+@bp.get("/documents/<slug>/endorsements")
+def record(slug: str) -> tuple[str, int]:
+    document = get_document(slug)
+    form = None
+    if can(current_user, Action.ENDORSEMENT_GIVE, document):
+        form = EndorseForm(formdata=None).offer_revisions(document)
+    return _record_page(document, form)
+
+
+# A statement can be long: the form checks its own CSRF token so that an expired one shows the form again
+# with the statement kept, instead of an error page that loses it.
+@bp.post("/documents/<slug>/endorsements")
+@csrf.exempt
+def endorse(slug: str) -> Any:
+    """Endorse for the signed-in lead's own party (any "party" in the form is ignored: there is no such
+    field). Redirects on success; the form comes back with errors as 422, or 409 on a lost race."""
+    document = get_document(slug)
+    require(current_user, Action.ENDORSEMENT_GIVE, document)
+    form = EndorseForm().offer_revisions(document)
+    status = 422
+    if form.validate_on_submit():
+        try:
+            outcome = services.endorse_revision(current_user, document, revision=form.revision.data,
+                                                statement=form.statement.data)
+        except Invalid as error:
+            form.apply(error)
+        except Conflict as error:
+            form.form_errors.append(error.message)
+            status = 409
+        else:
+            _flash_endorsed(document, outcome)
+            return redirect(safe_next(form.next.data, url_for("documents.show", slug=document.slug)))
+    return _record_page(document, form, status)
+
+
+def _flash_endorsed(document: Document, outcome: services.EndorseOutcome) -> None:
+    endorsement = outcome.endorsement
+    party, number = endorsement.party.name, endorsement.revision_number
+    if not outcome.created:
+        flash(f"{party} already endorses revision {number} of '{document.title}'; nothing changed.", "info")
+        return
+    replaced = (f" in place of its endorsement of revision {outcome.superseded.revision_number}"
+                if outcome.superseded is not None and outcome.superseded.revision_number != number else "")
+    flash(f"{party} now endorses revision {number} of '{document.title}'{replaced}.", "success")
+    if number != document.current_number:
+        flash(f"Revision {number} is not the current text (now revision {document.current_number}), so this "
+              "endorsement is already stale. Review what changed and endorse again when ready.", "info")
+
+
+@bp.post("/documents/<slug>/endorsements/<party_slug>/withdraw")
+def withdraw(slug: str, party_slug: str) -> Any:
+    document = get_document(slug)
+    endorsement = services.get_live_endorsement(document, get_party(party_slug))
+    require(current_user, Action.ENDORSEMENT_WITHDRAW, endorsement)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        abort(400, "The withdrawal form was incomplete; go back, reload the page and try again.")
+    services.withdraw_endorsement(current_user, endorsement)
+    flash(f"{endorsement.party.name}'s endorsement of revision {endorsement.revision_number} was withdrawn. "
+          "It stays in the record.", "success")
+    return redirect(safe_next(form.next.data, url_for(".record", slug=document.slug)))
+
+
+# --- the agenda ------------------------------------------------------------------------------------------
+
+@bp.get("/agenda")
+def agenda() -> str:
+    """The consensus matrix. ``?area=`` keeps one policy area; ``?archived=1`` adds archived documents."""
+    area = (request.args.get("area") or "").strip() or None
+    archived = request.args.get("archived", "")
+    if archived not in ("", "0", "1"):
+        abort(400, "'archived' must be 1 (include archived documents) or 0.")
+    return render_template("endorsements/agenda.html",
+                           agenda=services.agenda(area, include_archived=archived == "1"))
+
+
+@bp.get("/agenda/agreed")
+def agreed() -> str:
+    return render_template("endorsements/agreed.html", items=services.agreed_documents(), compiled_at=utcnow())
+
+
+@bp.get("/agenda/agreed.md")
+def agreed_markdown() -> Response:
+    """The agreed agenda as a Markdown download, named with today's date."""
+    day = utcnow().astimezone(timezone.utc).date().isoformat()
+    response = Response(services.agreed_markdown(), mimetype="text/markdown")
+    response.headers["Content-Disposition"] = f'attachment; filename="agreed-agenda-{day}.md"'
+    return response

@@ -6,6 +6,9 @@ from typing import Any, Callable
 
 import pytest
 from flask import Flask
+from sqlalchemy import event
+
+from policyhub.extensions import db
 
 _TYPES: dict[str, Callable[[Any], bool]] = {
     "object": lambda value: isinstance(value, dict),
@@ -25,11 +28,21 @@ def _resolve(spec: dict[str, Any], ref: str) -> dict[str, Any]:
 
 
 def check_schema(spec: dict[str, Any], value: Any, schema: dict[str, Any], where: str = "$") -> None:
-    """The subset of JSON Schema the spec uses: $ref, type, enum, pattern, minimum, required, properties,
-    additionalProperties, items, prefixItems, minItems, maxItems. Raises AssertionError naming the place."""
+    """The subset of JSON Schema the spec uses: $ref, oneOf, type, enum, pattern, minimum, required,
+    properties, additionalProperties, items, prefixItems, minItems, maxItems. Raises AssertionError naming
+    the place."""
     if "$ref" in schema:
         check_schema(spec, value, _resolve(spec, schema["$ref"]), where)
         return
+    if "oneOf" in schema:
+        matched = 0
+        for option in schema["oneOf"]:
+            try:
+                check_schema(spec, value, option, where)
+            except AssertionError:
+                continue
+            matched += 1
+        assert matched == 1, f"{where}: {value!r} matches {matched} of the oneOf schemas, not exactly one"
     kinds = schema.get("type")
     if kinds is not None:
         kinds = [kinds] if isinstance(kinds, str) else kinds
@@ -80,3 +93,21 @@ def conforms(app: Flask, spec: dict[str, Any]) -> Callable[[Any, str, str, int],
             answer = _resolve(spec, answer["$ref"])
         check_schema(spec, response.get_json(), answer["content"]["application/json"]["schema"])
     return check
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[Callable[[], None]], int]:
+    """``count_queries(run)``: how many SQL statements ``run()`` sends."""
+    def count(run: Callable[[], None]) -> int:
+        statements: list[str] = []
+
+        def record(*args: object) -> None:
+            statements.append(str(args[2]))
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            run()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len(statements)
+    return count

@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sqlalchemy import event
 
 from policyhub.documents import services
+from policyhub.endorsements.services import endorse
 from policyhub.extensions import db
 from policyhub.parties.services import remove_membership
 from policyhub.permissions import SYSTEM
@@ -225,29 +225,21 @@ def test_an_unknown_status_filter_is_a_bad_request(client):
     assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
 
 
-def _count_queries(run) -> int:
-    statements: list[str] = []
-
-    def record(*args: object) -> None:
-        statements.append(str(args[2]))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        run()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
-
-
-def test_lists_cost_the_same_number_of_queries_however_long(client, make_user, make_party, make_document):
-    authors = [make_user(party=make_party()) for _ in range(6)]
+def test_lists_cost_the_same_number_of_queries_however_long(client, make_user, make_party, make_document,
+                                                            count_queries):
+    # Leads of six parties: authors of revisions, and endorsers whose names and parties the lists show.
+    authors = [make_user(party=make_party(), role="lead") for _ in range(6)]
     for n, author in enumerate(authors):
-        make_document(author, title=f"Extra {n}")
+        endorse(author, make_document(author, title=f"Extra {n}"))
     few = make_document(authors[0], title="Few")
     many = make_document(authors[0], title="Many")
     for author in authors[1:]:
         current = services.get_revision(many, many.current_number)
         services.save_revision(author, many, body=current.body + f"{author.name}.\n", base_number=current.number)
+    for author in authors:
+        endorse(author, many)
+    lonely = make_document(authors[1], title="Lonely", policy_area="Housing")
+    endorse(authors[1], lonely)
 
     few_slug, many_slug = few.slug, many.slug
 
@@ -255,7 +247,9 @@ def test_lists_cost_the_same_number_of_queries_however_long(client, make_user, m
         db.session.remove()  # start cold, as a real request does
         assert client.get(url).status_code == 200
 
-    assert _count_queries(lambda: fetch(f"/api/v1/documents/{few_slug}/revisions")) == \
-        _count_queries(lambda: fetch(f"/api/v1/documents/{many_slug}/revisions"))
-    assert _count_queries(lambda: fetch("/api/v1/documents?area=nothing")) == \
-        _count_queries(lambda: fetch("/api/v1/documents"))
+    assert count_queries(lambda: fetch(f"/api/v1/documents/{few_slug}/revisions")) == \
+        count_queries(lambda: fetch(f"/api/v1/documents/{many_slug}/revisions"))
+    # One document with one endorsement costs what nine documents with thirteen endorsements cost. (An empty
+    # page costs less: with nothing listed there are no parties or endorsements to load.)
+    assert count_queries(lambda: fetch("/api/v1/documents?area=housing")) == \
+        count_queries(lambda: fetch("/api/v1/documents"))

@@ -20,7 +20,17 @@ API_MD_OBJECTS = {
                      "removed_words", "title", "body"},
     "Diff": {"from", "to", "ops", "added_words", "removed_words"},
     "SaveResult": {"revision", "merged", "changed"},
+    "Amendment": {"number", "title", "rationale", "author", "base_revision", "status", "supporters",
+                  "applies_cleanly", "created_at", "decided_by", "decided_at", "decision_note", "merged_revision"},
+    "AmendmentFull": {"number", "title", "rationale", "author", "base_revision", "status", "supporters",
+                      "applies_cleanly", "created_at", "decided_by", "decided_at", "decision_note",
+                      "merged_revision", "body", "diff"},
+    "AcceptResult": {"amendment", "revision"},
+    "Agenda": {"parties", "documents"},
 }
+# API.md's agenda rows: {"slug", "title", "agreed", "endorsements": {party: {"revision", "current"}}}.
+AGENDA_ROW = {"slug", "title", "agreed", "endorsements"}
+AGENDA_ENTRY = {"revision", "current"}
 _HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
 
 
@@ -43,6 +53,8 @@ def test_the_spec_describes_exactly_the_registered_routes(app, spec):
     described = {(path, method) for path, item in spec["paths"].items() for method in item if method in _HTTP_METHODS}
     assert described == _api_routes(app)
     assert ("/documents/{slug}/revisions/{n}", "get") in described
+    assert {("/documents/{slug}/amendments/{n}/support", "delete"), ("/documents/{slug}/endorsements/{party}",
+            "delete"), ("/agenda", "get")} <= described
 
 
 def test_every_path_parameter_is_declared(spec):
@@ -97,3 +109,30 @@ def test_the_served_spec_cannot_be_altered_by_a_caller(app):
 
     build()["paths"].clear()
     assert build()["paths"]
+
+
+def test_the_agenda_rows_have_exactly_the_fields_of_api_md(spec):
+    row = spec["components"]["schemas"]["Agenda"]["properties"]["documents"]["items"]
+    assert set(row["properties"]) == set(row["required"]) == AGENDA_ROW
+    entry = row["properties"]["endorsements"]["additionalProperties"]
+    assert set(entry["properties"]) == set(entry["required"]) == AGENDA_ENTRY
+
+
+def test_the_endorsement_record_only_adds_an_optional_end(spec):
+    schemas = spec["components"]["schemas"]
+    record, endorsement = schemas["EndorsementRecord"], schemas["Endorsement"]
+    assert set(record["properties"]) == set(endorsement["properties"]) | {"ended_at"}
+    assert record["required"] == endorsement["required"]
+
+
+def test_accepting_describes_its_conflict_answer(spec):
+    answer = spec["paths"]["/documents/{slug}/amendments/{n}/accept"]["post"]["responses"]["409"]
+    schema = spec["components"]["schemas"][answer["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert set(schema["required"]) == {"error", "message"}
+    assert {"current_revision", "conflicts"} <= set(schema["properties"])
+
+
+def test_amendment_statuses_match_the_model(spec):
+    from policyhub.amendments.models import STATES
+
+    assert spec["components"]["schemas"]["Amendment"]["properties"]["status"]["enum"] == list(STATES)
