@@ -8,15 +8,17 @@ from __future__ import annotations
 import contextvars
 import os
 import secrets
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import count
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from policyhub import create_app
 from policyhub.extensions import db
@@ -49,6 +51,17 @@ def postgres_url() -> Iterator[str | None]:
 @pytest.fixture
 def database_url(tmp_path: Path, postgres_url: str | None) -> str:
     return postgres_url or f"sqlite:///{tmp_path / 'policyhub.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def sqlite_and_postgres_url(request, tmp_path: Path, postgres_url: str | None) -> str:
+    """For race tests, which must hold on both: a module overrides ``database_url`` with this. SQLite is a
+    file (several connections); the PostgreSQL case runs whenever a server is configured."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'race.db'}"
+    if postgres_url is None:
+        pytest.skip(f"PostgreSQL not configured: set {PG_ENV} to run this case")
+    return postgres_url
 
 
 def make_test_config(tmp_path: Path, database_url: str, **overrides: Any) -> dict[str, Any]:
@@ -108,6 +121,101 @@ def make_app(app: Flask, app_config: dict[str, Any]):
     for other in built:
         with other.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def race(app: Flask):
+    """``race(count, prepare, act)``: ``count`` threads, each in its own app context, call ``prepare(i)``,
+    wait until all are ready, then ``act(i, prepared)`` at once. Returns what each ``act`` returned, or
+    ``("error", repr(exception))``."""
+    def run(count: int, prepare: Callable[[int], Any], act: Callable[[int, Any], Any]) -> list[Any]:
+        barrier = threading.Barrier(count)
+        outcomes: list[Any] = [("missing", None)] * count
+
+        def worker(i: int) -> None:
+            with app.app_context():
+                try:
+                    prepared = prepare(i)
+                    db.session.rollback()  # give the connection back: idle waiters would drain the pool
+                    barrier.wait(timeout=30)
+                    outcomes[i] = act(i, prepared)
+                except Exception as error:  # reported by the caller's assertions
+                    outcomes[i] = ("error", repr(error))
+                finally:
+                    db.session.remove()
+
+        threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not any(thread.is_alive() for thread in threads), "a racing thread hung"
+        db.session.rollback()  # the test's own snapshot predates the race
+        return outcomes
+    return run
+
+
+_UNCOUNTED = ("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
+
+
+@contextmanager
+def _recording() -> Iterator[list[str]]:
+    """The SQL statements (transaction control left out) sent on the app's engine inside the block."""
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith(_UNCOUNTED):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def recorded_queries(app: Flask):
+    """``with recorded_queries() as statements:`` — for tests that bound the queries of a page."""
+    return _recording
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Callable[[Callable[[], Any]], int]:
+    """``count_queries(run)``: how many SQL statements ``run()`` sends."""
+    def count(run: Callable[[], Any]) -> int:
+        with _recording() as statements:
+            run()
+        return len(statements)
+    return count
+
+
+@pytest.fixture
+def edit_document(app: Flask):
+    """``edit_document(user, document, text, summary)``: save one more paragraph on the current revision;
+    returns the new revision."""
+    from policyhub.documents import services
+
+    def save(user: Any, document: Any, text: str = "More words.", summary: str = "") -> Any:
+        current = services.get_revision(document, document.current_number)
+        return services.save_revision(user, document, body=current.body + f"\n{text}\n",
+                                      base_number=current.number, summary=summary).revision
+    return save
+
+
+@pytest.fixture
+def labour(make_party):
+    return make_party("labour", "Labour", "#E4003B")
+
+
+@pytest.fixture
+def libdem(make_party):
+    return make_party("libdem", "Liberal Democrats", "#FAA61A")
+
+
+@pytest.fixture
+def green(make_party):
+    return make_party("green", "Green Party", "#02A95B")
 
 
 @pytest.fixture

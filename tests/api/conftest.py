@@ -6,9 +6,7 @@ from typing import Any, Callable
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
 
-from policyhub.extensions import db
 
 _TYPES: dict[str, Callable[[Any], bool]] = {
     "object": lambda value: isinstance(value, dict),
@@ -93,21 +91,3 @@ def conforms(app: Flask, spec: dict[str, Any]) -> Callable[[Any, str, str, int],
             answer = _resolve(spec, answer["$ref"])
         check_schema(spec, response.get_json(), answer["content"]["application/json"]["schema"])
     return check
-
-
-@pytest.fixture
-def count_queries(app: Flask) -> Callable[[Callable[[], None]], int]:
-    """``count_queries(run)``: how many SQL statements ``run()`` sends."""
-    def count(run: Callable[[], None]) -> int:
-        statements: list[str] = []
-
-        def record(*args: object) -> None:
-            statements.append(str(args[2]))
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            run()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-        return len(statements)
-    return count

@@ -5,9 +5,6 @@ no lost update, no gap in the numbers, no "database is locked", no other error.
 """
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
@@ -28,54 +25,28 @@ def _edit_for(i: int) -> str:
     return BODY.replace(PARAGRAPHS[target], f"Paragraph {target} was rewritten by writer {i}.")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path: Path, postgres_url: str | None) -> str:
-    """Both databases in every run that has PostgreSQL; SQLite always (a file, so several connections)."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'race.db'}"
-    if postgres_url is None:
-        pytest.skip("PostgreSQL not configured: set POLICYHUB_TEST_DATABASE_URL to run this case")
-    return postgres_url
+@pytest.fixture
+def database_url(sqlite_and_postgres_url: str) -> str:
+    return sqlite_and_postgres_url
 
 
-def _run_race(app, member_id: int, slug: str) -> list[tuple[str, object]]:
-    barrier = threading.Barrier(THREADS)
-    outcomes: list[tuple[str, object]] = [("missing", None)] * THREADS
-
-    def writer(i: int) -> None:
-        with app.app_context():
-            try:
-                user = db.session.get(User, member_id)
-                document = services.get_document(slug)
-                db.session.rollback()  # give the connection back: twenty waiting at once would drain the pool
-                barrier.wait(timeout=30)
-                result = services.save_revision(user, document, body=_edit_for(i), base_number=1,
-                                                 summary=f"writer {i}")
-                outcomes[i] = ("merged" if result.merged else "saved", result.revision.number)
-            except EditConflict as conflict:
-                outcomes[i] = ("conflict", conflict.body)
-            except Exception as error:  # anything else is a failure the assertions below report
-                outcomes[i] = ("error", repr(error))
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=writer, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a writer hung"
-    return outcomes
+def _save(i: int, prepared: tuple[User, object]) -> tuple[str, object]:
+    user, document = prepared
+    try:
+        result = services.save_revision(user, document, body=_edit_for(i), base_number=1, summary=f"writer {i}")
+    except EditConflict as conflict:
+        return ("conflict", conflict.body)
+    return ("merged" if result.merged else "saved", result.revision.number)
 
 
-def test_twenty_concurrent_saves_on_one_base_never_lose_an_edit(app, member, make_document):
+def test_twenty_concurrent_saves_on_one_base_never_lose_an_edit(race, member, make_document):
     document = make_document(member, body=BODY)
-    outcomes = _run_race(app, member.id, document.slug)
+    member_id, slug = member.id, document.slug
+    outcomes = race(THREADS, lambda i: (db.session.get(User, member_id), services.get_document(slug)), _save)
 
     assert [o for o in outcomes if o[0] in ("error", "missing")] == [], outcomes
     landed = sorted(number for kind, number in outcomes if kind in ("saved", "merged"))
     conflicts = [(i, text) for i, (kind, text) in enumerate(outcomes) if kind == "conflict"]
-    db.session.rollback()  # end the test's read snapshot
     numbers = db.session.scalars(
         select(Revision.number).where(Revision.document_id == document.id).order_by(Revision.number)
     ).all()

@@ -12,7 +12,7 @@ from policyhub.permissions import SYSTEM
 
 
 @pytest.fixture
-def agenda_docs(author, make_document, leads, new_revision):
+def agenda_docs(author, make_document, leads, edit_document):
     """Four documents: 'Fair votes' agreed; 'Green homes' with one current, one stale and one missing
     endorsement; 'NHS dentistry' (another area) endorsed by nobody; 'Old plan' archived and agreed."""
     fair = make_document(author, title="Fair votes", policy_area="Democratic reform",
@@ -26,7 +26,7 @@ def agenda_docs(author, make_document, leads, new_revision):
     documents.set_status(SYSTEM, old, "archived")
     services.endorse(leads["labour"], homes)
     services.endorse(leads["green"], homes)
-    new_revision(author, homes)
+    edit_document(author, homes)
     services.endorse(leads["labour"], homes)  # Labour re-endorses; Green's is stale; Lib Dems have none
     return {"fair": fair, "homes": homes, "nhs": nhs, "old": old}
 
@@ -89,11 +89,11 @@ def _make_documents(author, make_document, leads, count: int) -> None:
 
 @pytest.mark.parametrize("builder", ["agenda", "agreed_documents"])
 def test_the_agenda_costs_the_same_number_of_queries_for_3_or_12_documents(
-        app, author, make_document, leads, count_queries, builder):
+        app, author, make_document, leads, recorded_queries, builder):
     build = getattr(services, builder)
 
     def cost() -> int:
-        with app.app_context(), count_queries() as statements:  # a fresh session: nothing cached
+        with app.app_context(), recorded_queries() as statements:  # a fresh session: nothing cached
             result = build()
             if builder == "agenda":  # touch everything the page shows
                 for row in result.rows:

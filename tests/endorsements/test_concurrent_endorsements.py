@@ -3,9 +3,6 @@ database and on PostgreSQL: the document lock serialises them, so every endorsem
 supersedes the one before, and exactly one stays live. No error, no second live row."""
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
@@ -18,41 +15,25 @@ from policyhub.extensions import db
 THREADS = 8
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path: Path, postgres_url: str | None) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'race.db'}"
-    if postgres_url is None:
-        pytest.skip("PostgreSQL not configured: set POLICYHUB_TEST_DATABASE_URL to run this case")
-    return postgres_url
+@pytest.fixture
+def database_url(sqlite_and_postgres_url: str) -> str:
+    return sqlite_and_postgres_url
 
 
-def test_leads_of_one_party_racing_leave_one_live_endorsement(app, make_user, labour, author, make_document):
+def test_leads_of_one_party_racing_leave_one_live_endorsement(race, make_user, labour, author, make_document):
     document = make_document(author, slug="race")
     lead_ids = [make_user(f"Lead {i}", party=labour, role="lead").id for i in range(THREADS)]
-    barrier = threading.Barrier(THREADS)
-    outcomes: list[object] = [None] * THREADS
 
-    def endorser(i: int) -> None:
-        with app.app_context():
-            try:
-                lead = db.session.get(User, lead_ids[i])
-                _ = lead.party
-                doc = get_document("race")
-                db.session.rollback()
-                barrier.wait(timeout=30)
-                outcomes[i] = services.endorse_revision(lead, doc, statement=f"Statement {i}").created
-            except Exception as error:  # reported by the assertion below
-                outcomes[i] = repr(error)
-            finally:
-                db.session.remove()
+    def prepare(i: int) -> tuple[User, object]:
+        lead = db.session.get(User, lead_ids[i])
+        _ = lead.party  # loaded before the race: the membership is not what is being raced for
+        return lead, get_document("race")
 
-    threads = [threading.Thread(target=endorser, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "an endorser hung"
+    def endorse(i: int, prepared: tuple[User, object]) -> bool:
+        lead, document = prepared
+        return services.endorse_revision(lead, document, statement=f"Statement {i}").created
+
+    outcomes = race(THREADS, prepare, endorse)
     assert outcomes == [True] * THREADS
 
     db.session.rollback()

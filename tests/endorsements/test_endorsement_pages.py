@@ -41,7 +41,7 @@ def document(author, make_document):
 
 # --- the document panel ---------------------------------------------------------------------------------
 
-def test_the_document_page_shows_each_partys_state_and_statement(client, leads, document, new_revision):
+def test_the_document_page_shows_each_partys_state_and_statement(client, leads, document, edit_document):
     services.endorse(leads["labour"], document, revision=1, statement="Labour backs <b>this</b>.")
     services.endorse(leads["green"], document)
     html = html_of(client.get("/documents/fair-votes"))
@@ -57,10 +57,10 @@ def test_the_document_page_shows_each_partys_state_and_statement(client, leads, 
     assert "<form" not in strip  # nobody signed in: no endorse form
 
 
-def test_the_stale_prompt_is_shown_to_that_partys_lead_only(client, login, leads, author, document, new_revision):
+def test_the_stale_prompt_is_shown_to_that_partys_lead_only(client, login, leads, author, document, edit_document):
     services.endorse(leads["labour"], document, statement="Our first word.")
     services.endorse(leads["libdem"], document)
-    new_revision(author, document)  # both go stale
+    edit_document(author, document)  # both go stale
 
     login(client, leads["labour"])
     words = text_of(html_of(client.get("/documents/fair-votes")))
@@ -93,14 +93,14 @@ def test_an_agreed_document_says_so(client, leads, document):
     assert "✓ Agreed Every party endorses revision 2, the current text." in words
 
 
-def test_the_panel_costs_at_most_two_queries(app, leads, document, count_queries):
+def test_the_panel_costs_at_most_two_queries(app, leads, document, recorded_queries):
     for lead in leads.values():
         services.endorse(lead, document, statement="Yes.")
     with app.test_request_context("/documents/fair-votes"):
         viewer = db.session.get(type(leads["labour"]), leads["labour"].id)
         _ = viewer.party  # the signed-in user is loaded before the page
         doc = db.session.get(type(document), document.id)
-        with count_queries() as statements:
+        with recorded_queries() as statements:
             context = document_panel(doc, viewer)
             for state in context["party_states"]:
                 assert state.endorsement.endorsed_by.party.name and state.endorsement.statement == "Yes."
@@ -221,9 +221,9 @@ def test_the_record_page_lists_live_and_ended_endorsements_with_withdraw_for_tho
     assert "/withdraw" not in anonymous and "Endorse for" not in anonymous
 
 
-def test_the_record_page_costs_the_same_queries_however_long_the_record(client, leads, document, count_queries):
+def test_the_record_page_costs_the_same_queries_however_long_the_record(client, leads, document, recorded_queries):
     def cost() -> int:
-        with count_queries() as statements:
+        with recorded_queries() as statements:
             html_of(client.get("/documents/fair-votes/endorsements"))
         return len(statements)
     services.endorse(leads["labour"], document)
@@ -237,14 +237,14 @@ def test_the_record_page_costs_the_same_queries_however_long_the_record(client, 
 # --- the agenda pages -----------------------------------------------------------------------------------
 
 @pytest.fixture
-def agenda_docs(author, make_document, leads, new_revision):
+def agenda_docs(author, make_document, leads, edit_document):
     fair = make_document(author, title="Fair votes", slug="fair-votes", policy_area="Democratic reform",
                          body="# Fair votes\n\nProportional representation for Westminster.\n")
     homes = make_document(author, title="Green homes", slug="green-homes", policy_area="Climate")
     for lead in leads.values():
         services.endorse(lead, fair)
     services.endorse(leads["green"], homes)
-    new_revision(author, homes)
+    edit_document(author, homes)
     return fair, homes
 
 
@@ -270,9 +270,9 @@ def test_the_agenda_filters_by_area_and_refuses_bad_parameters(client, agenda_do
 
 
 def test_the_agenda_costs_the_same_queries_for_more_documents(app, client, author, make_document, leads,
-                                                               count_queries):
+                                                               recorded_queries):
     def cost() -> int:
-        with count_queries() as statements:
+        with recorded_queries() as statements:
             html_of(client.get("/agenda"))
         return len(statements)
     for n in range(3):

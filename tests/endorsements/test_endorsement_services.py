@@ -126,9 +126,9 @@ def test_a_statement_of_exactly_two_thousand_characters_is_kept_with_its_lines(l
 
 # --- the record -----------------------------------------------------------------------------------------
 
-def test_endorsing_a_newer_revision_supersedes_and_keeps_the_record(leads, document, new_revision, labour):
+def test_endorsing_a_newer_revision_supersedes_and_keeps_the_record(leads, document, edit_document, labour):
     first = services.endorse(leads["labour"], document, statement="On revision 2.")
-    new_revision(leads["libdem"], document)
+    edit_document(leads["libdem"], document)
     outcome = services.endorse_revision(leads["labour"], document)
     assert outcome.created and outcome.superseded is not None and outcome.superseded.id == first.id
 
@@ -254,10 +254,10 @@ def test_giving_and_withdrawing_are_audited_and_notified_to_watchers(leads, auth
 
 # --- staleness and consensus ----------------------------------------------------------------------------
 
-def test_current_turns_stale_when_a_new_revision_lands(leads, document, new_revision):
+def test_current_turns_stale_when_a_new_revision_lands(leads, document, edit_document):
     services.endorse(leads["labour"], document)
     assert [s.state for s in services.party_states(document)] == ["none", "current", "none"]  # by party name
-    new_revision(leads["labour"], document)
+    edit_document(leads["labour"], document)
     states = {s.party.slug: s for s in services.party_states(document)}
     assert states["labour"].state == "stale" and states["labour"].endorsed_number == 2
     assert states["green"].state == "none" and states["green"].endorsement is None
@@ -270,14 +270,14 @@ def test_party_states_are_in_party_order_with_one_entry_per_party(leads, documen
     assert [s.state for s in states] == ["none", "none", "current"]
 
 
-def test_agreed_needs_a_current_endorsement_from_every_party(leads, document, new_revision, make_party):
+def test_agreed_needs_a_current_endorsement_from_every_party(leads, document, edit_document, make_party):
     services.endorse(leads["labour"], document)
     services.endorse(leads["libdem"], document)
     assert not services.is_agreed(document)
     services.endorse(leads["green"], document)
     assert services.is_agreed(document)
 
-    new_revision(leads["green"], document)  # the text moves on: every endorsement is stale
+    edit_document(leads["green"], document)  # the text moves on: every endorsement is stale
     assert not services.is_agreed(document)
     for lead in leads.values():
         services.endorse(lead, document)

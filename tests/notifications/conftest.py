@@ -6,19 +6,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from policyhub.documents import services as documents
 from policyhub.extensions import db
 from policyhub.notifications.models import Notification
-
-
-@pytest.fixture
-def labour(make_party):
-    return make_party("labour", "Labour", "#E4003B")
-
-
-@pytest.fixture
-def greens(make_party):
-    return make_party("green", "Green Party", "#02A95B")
 
 
 @pytest.fixture
@@ -27,24 +16,13 @@ def tom(make_user, labour):
 
 
 @pytest.fixture
-def carys(make_user, greens):
-    return make_user("Carys Green", party=greens)
+def carys(make_user, green):
+    return make_user("Carys Green", party=green)
 
 
 @pytest.fixture
 def dan(make_user):
     return make_user("Dan Nonaligned")
-
-
-@pytest.fixture
-def edit():
-    """``edit(user, document, text)``: save one more paragraph as ``user``; returns the new revision."""
-    def save(user: Any, document: Any, text: str = "More words.", summary: str = "") -> Any:
-        current = documents.get_revision(document, document.current_number)
-        result = documents.save_revision(user, document, body=current.body + f"\n{text}\n",
-                                         base_number=current.number, summary=summary)
-        return result.revision
-    return save
 
 
 @pytest.fixture

@@ -42,18 +42,18 @@ def titles(root: ET.Element) -> list[str]:
 
 
 @pytest.fixture
-def two_documents(make_document, tom, carys, edit):
+def two_documents(make_document, tom, carys, edit_document):
     """'Fair votes' (3 revisions) and 'Clean air' (2), saved alternately a day apart."""
     with clock_at(START):
         votes = make_document(tom, title="Fair votes", slug="fair-votes")
     with clock_at(START + timedelta(days=1)):
         air = make_document(carys, title="Clean air", slug="clean-air", policy_area="Environment")
     with clock_at(START + timedelta(days=2)):
-        edit(tom, votes, "More.", summary="Add a timetable")
+        edit_document(tom, votes, "More.", summary="Add a timetable")
     with clock_at(START + timedelta(days=3)):
-        edit(carys, air, "Less smog.", summary="Targets")
+        edit_document(carys, air, "Less smog.", summary="Targets")
     with clock_at(START + timedelta(days=4)):
-        edit(carys, votes, "Another clause.", summary="Tighten")
+        edit_document(carys, votes, "Another clause.", summary="Tighten")
     return votes, air
 
 
@@ -85,9 +85,9 @@ def ids_by_title(root: ET.Element) -> dict[str, str]:
     return {entry.findtext(f"{A}title"): entry.findtext(f"{A}id") for entry in entries(root)}
 
 
-def test_entry_ids_stay_the_same_as_the_feed_moves_on(client, two_documents, tom, edit):
+def test_entry_ids_stay_the_same_as_the_feed_moves_on(client, two_documents, tom, edit_document):
     before = ids_by_title(feed_of(client.get("/feeds/changes.atom")))
-    edit(tom, two_documents[0], "Later.")
+    edit_document(tom, two_documents[0], "Later.")
     after = ids_by_title(feed_of(client.get("/feeds/changes.atom")))
     assert all(after[title] == before[title] for title in before)
     assert after["Revision 4 of Fair votes"] == "tag:localhost,2026:revision/fair-votes/4"
@@ -105,9 +105,9 @@ def test_an_empty_site_has_a_valid_empty_feed(client):
     assert entries(root) == [] and root.findtext(f"{A}author/{A}name") == "PolicyHub"
 
 
-def test_hostile_text_stays_escaped_text(client, make_document, tom, edit):
+def test_hostile_text_stays_escaped_text(client, make_document, tom, edit_document):
     document = make_document(tom, title='<b>Bold</b> & "quoted" votes', slug="hostile")
-    edit(tom, document, "x", summary="<script>alert('x')</script>")
+    edit_document(tom, document, "x", summary="<script>alert('x')</script>")
     response = client.get("/feeds/changes.atom")
     raw = response.get_data(as_text=True)
     assert "<script>" not in raw and "<b>" not in raw
@@ -120,7 +120,7 @@ def test_hostile_text_stays_escaped_text(client, make_document, tom, edit):
     assert newest.find(f"{A}summary").get("type") == "text"
 
 
-def test_feeds_answer_conditional_gets(client, two_documents, tom, edit):
+def test_feeds_answer_conditional_gets(client, two_documents, tom, edit_document):
     response = client.get("/feeds/changes.atom")
     etag = response.headers["ETag"]
     assert response.headers["Last-Modified"] == "Fri, 06 Mar 2026 09:00:00 GMT"
@@ -129,7 +129,7 @@ def test_feeds_answer_conditional_gets(client, two_documents, tom, edit):
     since = client.get("/feeds/changes.atom", headers={"If-Modified-Since": response.headers["Last-Modified"]})
     assert since.status_code == 304
 
-    edit(tom, two_documents[0], "News.")
+    edit_document(tom, two_documents[0], "News.")
     changed = client.get("/feeds/changes.atom", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
 
@@ -146,9 +146,9 @@ def test_document_feed_lists_only_that_documents_revisions(client, two_documents
     assert client.get("/documents/nothing-here/changes.atom").status_code == 404
 
 
-def test_document_feed_names_an_accepted_amendment(client, make_document, tom, dan, make_user, greens):
+def test_document_feed_names_an_accepted_amendment(client, make_document, tom, dan, make_user, green):
     document = make_document(tom, title="Fair votes", slug="fair-votes")
-    lead = make_user("Liz Lead", party=greens, role="lead")
+    lead = make_user("Liz Lead", party=green, role="lead")
     current = documents.get_revision(document, 1)
     documents.apply_change(lead, document, title=None, body=current.body + "\nDan's clause.\n", base_number=1,
                            summary="Dan's clause", source="amendment", permission=None, author=dan,
@@ -161,18 +161,18 @@ def test_document_feed_names_an_accepted_amendment(client, make_document, tom, d
 # --- a party's endorsements ------------------------------------------------------------------------------
 
 @pytest.fixture
-def endorsements(two_documents, make_user, labour, greens):
+def endorsements(two_documents, make_user, labour, green):
     """Labour endorses both documents (the first one ended); the Greens endorse one."""
     votes, air = two_documents
     labour_lead = make_user("Rachel Lead", party=labour, role="lead")
-    green_lead = make_user("Carys Lead", party=greens, role="lead")
+    green_lead = make_user("Carys Lead", party=green, role="lead")
     rows = [
         Endorsement(document_id=votes.id, party_id=labour.id, revision_number=2, endorsed_by_id=labour_lead.id,
                     statement="We back <this>.", created_at=START + timedelta(days=5),
                     ended_at=START + timedelta(days=7), ended_by_id=labour_lead.id, end_reason="withdrawn"),
         Endorsement(document_id=air.id, party_id=labour.id, revision_number=2, endorsed_by_id=labour_lead.id,
                     statement="", created_at=START + timedelta(days=6)),
-        Endorsement(document_id=votes.id, party_id=greens.id, revision_number=3, endorsed_by_id=green_lead.id,
+        Endorsement(document_id=votes.id, party_id=green.id, revision_number=3, endorsed_by_id=green_lead.id,
                     statement="Green yes", created_at=START + timedelta(days=8)),
     ]
     with write_transaction(db.session):
@@ -197,8 +197,8 @@ def test_party_feed_lists_that_partys_endorsements_only_newest_first(client, end
     assert link(ended, "alternate") == "http://localhost/documents/fair-votes/revisions/2"
     assert root.findtext(f"{A}updated") == "2026-03-09T09:00:00Z"
 
-    greens = feed_of(client.get("/parties/green/endorsements.atom"))
-    assert titles(greens) == ["Green Party endorsed revision 3 of Fair votes"]
+    green = feed_of(client.get("/parties/green/endorsements.atom"))
+    assert titles(green) == ["Green Party endorsed revision 3 of Fair votes"]
 
 
 def test_party_feed_for_an_unknown_party_is_not_found(client, endorsements):

@@ -111,10 +111,10 @@ def test_saving_through_the_edit_page_notifies_watchers_with_a_link_to_the_diff(
 
 # --- header ----------------------------------------------------------------------------------------------
 
-def test_the_unread_count_shows_in_the_header_of_the_right_person_only(client, login, document, tom, carys, edit):
+def test_the_unread_count_shows_in_the_header_of_the_right_person_only(client, login, document, tom, carys, edit_document):
     services.watch(carys, document)
-    edit(tom, document)
-    edit(tom, document)
+    edit_document(tom, document)
+    edit_document(tom, document)
 
     login(client, carys)
     html = html_of(client.get("/"))
@@ -132,11 +132,11 @@ def test_the_anonymous_have_no_notifications_link(client, document):
 # --- the notifications page ------------------------------------------------------------------------------
 
 @pytest.fixture
-def three(document, tom, carys, edit):
+def three(document, tom, carys, edit_document):
     """Carys watches; Tom saves revisions 2, 3 and 4."""
     services.watch(carys, document)
     for n in range(3):
-        edit(tom, document, f"Edit {n}.")
+        edit_document(tom, document, f"Edit {n}.")
     return document
 
 
@@ -214,9 +214,9 @@ def test_another_persons_notification_is_not_found(client, login, three, carys, 
     assert unread(carys) == 3
 
 
-def test_mark_all_read_from_the_page_affects_only_ones_own(client, login, three, tom, carys, dan, edit):
+def test_mark_all_read_from_the_page_affects_only_ones_own(client, login, three, tom, carys, dan, edit_document):
     services.watch(dan, three)
-    edit(tom, three)
+    edit_document(tom, three)
     login(client, carys)
     html = html_of(client.get("/notifications"))
     up_to = re.search(r'name="up_to" type="hidden" value="(\d+)"|type="hidden" name="up_to" value="(\d+)"|'

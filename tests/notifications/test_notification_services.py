@@ -15,11 +15,11 @@ def test_the_creator_of_a_document_watches_it(make_document, tom):
     assert services.is_watching(tom, document)
 
 
-def test_saving_a_revision_notifies_watchers_but_not_the_actor(make_document, tom, carys, dan, edit, inbox):
+def test_saving_a_revision_notifies_watchers_but_not_the_actor(make_document, tom, carys, dan, edit_document, inbox):
     document = make_document(tom, title="Fair votes", slug="fair-votes")
     services.watch(carys, document)
 
-    edit(tom, document)
+    edit_document(tom, document)
 
     [notification] = inbox(carys)
     assert notification.kind == "revision"
@@ -31,23 +31,23 @@ def test_saving_a_revision_notifies_watchers_but_not_the_actor(make_document, to
 
 
 def test_the_author_of_a_revision_watches_the_document_and_hears_of_later_changes(make_document, tom, make_user,
-                                                                                 labour, edit, inbox):
+                                                                                 labour, edit_document, inbox):
     document = make_document(tom, title="Fair votes")
     ann = make_user("Ann Editor", party=labour)
     assert not services.is_watching(ann, document)
 
-    edit(ann, document)
+    edit_document(ann, document)
     assert services.is_watching(ann, document)
     assert [n.message for n in inbox(tom)] == ["Ann Editor saved revision 2 of 'Fair votes'"]
 
-    edit(tom, document)
+    edit_document(tom, document)
     assert [n.message for n in inbox(ann)] == ["Tom Hughes saved revision 3 of 'Fair votes'"]
 
 
-def test_an_accepted_amendment_makes_its_author_watch_and_tells_them(make_document, make_user, labour, greens,
+def test_an_accepted_amendment_makes_its_author_watch_and_tells_them(make_document, make_user, labour, green,
                                                                     tom, dan, inbox):
     document = make_document(tom, title="Fair votes")
-    lead = make_user("Liz Lead", party=greens, role="lead")
+    lead = make_user("Liz Lead", party=green, role="lead")
     current = documents.get_revision(document, 1)
     # What the amendments service does when a lead accepts Dan's amendment: the lead acts, Dan is the author.
     documents.apply_change(lead, document, title=None, body=current.body + "\nDan's clause.\n", base_number=1,
@@ -62,30 +62,30 @@ def test_an_accepted_amendment_makes_its_author_watch_and_tells_them(make_docume
     assert inbox(lead) == []
 
 
-def test_a_revert_is_described_as_one(make_document, tom, carys, edit, inbox):
+def test_a_revert_is_described_as_one(make_document, tom, carys, edit_document, inbox):
     document = make_document(tom, title="Fair votes")
-    edit(tom, document)
+    edit_document(tom, document)
     services.watch(carys, document)
     documents.revert_document(tom, document, to_number=1, base_number=2)
     assert [n.message for n in inbox(carys)] == ["Tom Hughes restored earlier text of 'Fair votes' as revision 3"]
 
 
-def test_unwatching_stops_notifications(make_document, tom, carys, edit, inbox):
+def test_unwatching_stops_notifications(make_document, tom, carys, edit_document, inbox):
     document = make_document(tom)
     services.watch(carys, document)
-    edit(tom, document)
+    edit_document(tom, document)
     services.unwatch(carys, document)
     assert not services.is_watching(carys, document)
 
-    edit(tom, document)
+    edit_document(tom, document)
     assert len(inbox(carys)) == 1
 
 
-def test_watching_twice_or_unwatching_twice_changes_nothing(make_document, tom, carys, edit, inbox):
+def test_watching_twice_or_unwatching_twice_changes_nothing(make_document, tom, carys, edit_document, inbox):
     document = make_document(tom)
     services.watch(carys, document)
     services.watch(carys, document)
-    edit(tom, document)
+    edit_document(tom, document)
     assert len(inbox(carys)) == 1  # one watch, one notification
     services.unwatch(carys, document)
     services.unwatch(carys, document)
@@ -108,10 +108,10 @@ def test_the_anonymous_cannot_watch(app, make_document, tom):
     assert services.unread_count(AnonymousUserMixin()) == 0
 
 
-def test_a_long_title_is_shortened_to_fit_the_message(make_document, tom, carys, edit, inbox):
+def test_a_long_title_is_shortened_to_fit_the_message(make_document, tom, carys, edit_document, inbox):
     document = make_document(tom, title="Votes " * 33)
     services.watch(carys, document)
-    edit(tom, document)
+    edit_document(tom, document)
     [notification] = inbox(carys)
     assert len(notification.message) <= 300 and notification.message.endswith("…'")
 
@@ -119,13 +119,13 @@ def test_a_long_title_is_shortened_to_fit_the_message(make_document, tom, carys,
 # --- reading and marking ---------------------------------------------------------------------------------
 
 @pytest.fixture
-def busy(make_document, tom, carys, dan, edit):
+def busy(make_document, tom, carys, dan, edit_document):
     """Carys and Dan watch a document that Tom edits three times."""
     document = make_document(tom, title="Fair votes")
     services.watch(carys, document)
     services.watch(dan, document)
     for n in range(3):
-        edit(tom, document, f"Edit {n}.")
+        edit_document(tom, document, f"Edit {n}.")
     return document
 
 
@@ -168,9 +168,9 @@ def test_mark_all_read_affects_only_ones_own(busy, carys, dan):
     assert services.unread_count(dan) == 3
 
 
-def test_mark_all_read_up_to_leaves_what_arrived_later_unread(busy, carys, tom, edit, inbox):
+def test_mark_all_read_up_to_leaves_what_arrived_later_unread(busy, carys, tom, edit_document, inbox):
     shown = max(n.id for n in inbox(carys))
-    edit(tom, busy, "Arrived while the page was open.")
+    edit_document(tom, busy, "Arrived while the page was open.")
     assert services.mark_all_read(carys, up_to=shown) == 3
     assert services.unread_count(carys) == 1
 
