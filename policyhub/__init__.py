@@ -48,14 +48,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from policyhub.endorsements import bp as endorsements_bp
     from policyhub.notifications import bp as notifications_bp
     from policyhub.parties import bp as parties_bp
+    from policyhub.search import bp as search_bp
 
-    for blueprint in (documents_bp, amendments_bp, endorsements_bp, notifications_bp, accounts_bp, parties_bp,
-                      admin_bp, api_bp):
+    for blueprint in (documents_bp, amendments_bp, endorsements_bp, notifications_bp, search_bp, accounts_bp,
+                      parties_bp, admin_bp, api_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # token-authenticated; the API never reads the session cookie
 
     errors.register_error_handlers(app)
     cli.register(app)
+    from policyhub.search import services as search
+    search.init_app(app)  # index jobs are applied after each request that committed some
     app.jinja_env.globals.update(can=can, Action=Action)
     from policyhub import templating
     templating.register(app)

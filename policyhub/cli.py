@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 
 from policyhub.errors import Invalid, PolicyHubError
 from policyhub.permissions import SYSTEM
+from policyhub.search import cli as search_commands
 
 parties_cli = AppGroup("parties", help="Manage parties.")
 users_cli = AppGroup("users", help="Manage people and API tokens.")
@@ -96,3 +97,4 @@ def demo() -> None:
 def register(app: Flask) -> None:
     for command in (parties_cli, users_cli, demo):
         app.cli.add_command(command)
+    search_commands.register(app)

@@ -48,6 +48,7 @@ from policyhub.extensions import db
 from policyhub.notifications.services import ensure_watching, notify
 from policyhub.parties import audit
 from policyhub.permissions import Action, require
+from policyhub.search.services import enqueue_amendment
 from policyhub.text.diffing import Conflict as MergeConflict
 from policyhub.text.diffing import DiffOp, diff_words, merge3
 from policyhub.text.rendering import MAX_DOCUMENT_BYTES, render
@@ -307,6 +308,7 @@ def propose_amendment(actor: Any, document: Document, *, title: object, rational
             audit.record(actor, "amendment.propose", amendment,
                          f"Amendment {number} to '{document.title}': {title}",
                          document=document.slug, number=number, base=base.number)
+            enqueue_amendment(amendment)
             ensure_watching(actor, document)
             notify(document, actor=actor, kind="amendment", url=amendment_path(amendment),
                    message=f"{actor.name} proposed amendment {number} to '{document.title}': {title}")
@@ -357,6 +359,7 @@ def update_amendment(actor: Any, amendment: Amendment, *, body: object, title: o
         amendment.updated_at = utcnow()
         if version is not latest:
             _recheck(document, [(amendment, version)])
+        enqueue_amendment(amendment)
         audit.record(actor, "amendment.update", amendment,
                      f"Amendment {amendment.number} to '{document.title}' updated ({', '.join(changed)})",
                      document=document.slug, number=amendment.number, version=version.number,
@@ -442,6 +445,7 @@ def withdraw_amendment(actor: Any, amendment: Amendment) -> Amendment:
         require(actor, Action.AMENDMENT_WITHDRAW, amendment)
         amendment.status, amendment.decided_at = "withdrawn", utcnow()
         _record_decision(actor, amendment, "withdraw", "withdrew")
+        enqueue_amendment(amendment)
     return amendment
 
 
@@ -474,6 +478,7 @@ def accept_amendment(actor: Any, amendment: Amendment, note: object = "") -> tup
                                "Reject it with a note saying so, or ask its author to withdraw it.")
             amendment.merged_revision = result.revision.number
             _record_decision(actor, amendment, "accept", "accepted", revision=result.revision.number)
+            enqueue_amendment(amendment)
     except EditConflict as error:
         raise EditConflict(
             f"Amendment {amendment.number} no longer applies: revision {error.current.number} changed the same "
@@ -498,6 +503,7 @@ def reject_amendment(actor: Any, amendment: Amendment, note: object) -> Amendmen
         require(actor, Action.AMENDMENT_DECIDE, amendment)
         _decide(actor, amendment, "rejected", note)
         _record_decision(actor, amendment, "reject", "rejected")
+        enqueue_amendment(amendment)
     return amendment
 
 

@@ -3,4 +3,5 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from policyhub.api import views, views_amendments, views_endorsements  # noqa: E402,F401  (routes attach to bp)
+# The routes attach to bp when these modules are imported.
+from policyhub.api import views, views_amendments, views_endorsements, views_search  # noqa: E402,F401

@@ -13,6 +13,8 @@ from policyhub.amendments.services import STATUS_FILTERS
 from policyhub.amendments.models import TITLE_MAX as AMENDMENT_TITLE_MAX
 from policyhub.documents.models import POLICY_AREA_MAX, SOURCES, STATUSES, SUMMARY_MAX, TITLE_MAX
 from policyhub.endorsements.models import STATEMENT_MAX
+from policyhub.search.forms import statuses_for
+from policyhub.search.query import KINDS, MAX_QUERY_LENGTH, SORTS
 from policyhub.text.rendering import MAX_DOCUMENT_BYTES
 
 _ERRORS = {
@@ -104,6 +106,34 @@ _AMENDMENT = _object({
 })
 _BODY_TEXT = {"type": "string", "description": f"Markdown, at most {MAX_DOCUMENT_BYTES} bytes of UTF-8"}
 
+_COUNTS = {"type": "object", "additionalProperties": _COUNT}
+_SEARCH_RESULT = {
+    "type": "object", "additionalProperties": False,
+    "required": ["type", "slug", "title", "snippet", "url"],
+    "properties": {
+        "type": {"enum": list(KINDS)}, "slug": {**_TEXT, "description": "the document's (an amendment's too)"},
+        "number": {**_NUMBER, "description": "only for amendments: absent for documents"},
+        "title": _TEXT,
+        "snippet": {**_TEXT, "description": "HTML: escaped text in which only `<mark>` elements are markup"},
+        "url": {**_TEXT, "pattern": "^/", "description": "the result's page: a path on this site"},
+        "policy_area": _TEXT, "status": {**_TEXT, "description": "a document's status or an amendment's state"},
+        "parties": {"type": "array", "items": _TEXT,
+                    "description": "slugs of the parties endorsing the document's current revision"},
+        "updated_at": {"type": ["string", "null"], "format": "date-time"},
+    },
+}
+_SEARCH_RESULTS = _object({
+    "query": {**_TEXT, "description": "the query text as read (whitespace collapsed)"},
+    "total": _COUNT, "page": _NUMBER,
+    "results": {"type": "array", "items": _ref("SearchResult")},
+    "suggestion": {"type": ["string", "null"], "description": "a \"did you mean\" query for misspelt words"},
+    "facets": {**_object({name: _COUNTS for name in ("type", "area", "status", "party")}),
+               "description": "result counts by the value of each filter parameter"},
+    "message": {"type": ["string", "null"],
+                "description": "set when the query was cut, refused in part, or ran out of time"},
+    "per_page": _NUMBER,
+}, required=["query", "total", "page", "results", "suggestion"])
+
 _SCHEMAS: dict[str, Any] = {
     "Error": _ERROR,
     "InvalidError": _extend(_ERROR, fields={"type": "object", "additionalProperties": _TEXT}),
@@ -182,6 +212,8 @@ _SCHEMAS: dict[str, Any] = {
             "statement": {"type": "string", "maxLength": STATEMENT_MAX},
         },
     },
+    "SearchResult": _SEARCH_RESULT,
+    "SearchResults": _SEARCH_RESULTS,
     "Agenda": _object({
         "parties": {"type": "array", "items": _ref("Party")},
         "documents": {"type": "array", "items": _object({
@@ -378,6 +410,24 @@ _PATHS: dict[str, Any] = {
         "operationId": "agenda", "summary": "Every document with each party's endorsement", "security": _READ,
         "parameters": [{"name": "area", "in": "query", "schema": _TEXT, "description": "policy area, any case"}],
         "responses": _responses(200, _ref("Agenda"), "The agenda"),
+    }},
+    "/search": {"get": {
+        "operationId": "search", "security": _READ,
+        "summary": "Full-text search of documents and amendments (phrases in quotes, `clim*`, `title:word`)",
+        "parameters": [
+            {"name": "q", "in": "query", "schema": {"type": "string"},
+             "description": f"the query; longer than {MAX_QUERY_LENGTH} characters it is cut (see `message`)"},
+            {"name": "type", "in": "query", "schema": {"enum": list(KINDS)}},
+            {"name": "area", "in": "query", "schema": _TEXT, "description": "policy area"},
+            {"name": "status", "in": "query", "schema": {"enum": list(statuses_for(None))},
+             "description": "a document status; with `type=amendment`, an amendment state"},
+            {"name": "party", "in": "query", "schema": _TEXT,
+             "description": "party slug: documents whose current revision that party endorses"},
+            {"name": "sort", "in": "query", "schema": {"enum": list(SORTS)},
+             "description": "default: `relevance` with a query, `recent` without"},
+            _PAGE,
+        ],
+        "responses": _responses(200, _ref("SearchResults"), "One page of results", 400),
     }},
     "/openapi.json": {"get": {
         "operationId": "openapi", "summary": "This description", "security": _READ,

@@ -35,6 +35,8 @@ _signals = Namespace()
 #: ``document`` and ``actor``). Receivers write derived rows in that same transaction: watchers'
 #: notifications, the re-check of open amendments. A receiver that raises undoes the save.
 revision_created = _signals.signal("revision-created")
+#: Sent inside the transaction that moved a document to another status (sender: the Document).
+status_changed = _signals.signal("status-changed")
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,7 @@ def set_status(actor: User, document: Document, status: object) -> Document:
             before, document.status = document.status, status
             audit.record(actor, "document.status", document, f"'{document.title}' moved from {before} to {status}",
                          before=before, after=status)
+            status_changed.send(document, actor=actor, before=before)
     return document
 
 

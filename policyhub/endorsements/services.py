@@ -45,6 +45,7 @@ from policyhub.parties import audit
 from policyhub.parties.models import Membership, Party
 from policyhub.parties.services import list_parties
 from policyhub.permissions import Action, require
+from policyhub.search.services import enqueue_document
 from policyhub.templating import format_datetime
 from policyhub.validation import Checker
 
@@ -410,6 +411,7 @@ def endorse_revision(actor: Any, document: Document, *, revision: object = None,
             audit.record(actor, "endorsement.give", endorsement, summary, document=document.slug,
                          party=party.slug, revision=number,
                          superseded=live.id if live is not None else None)
+            enqueue_document(document)
             ensure_watching(actor, document)
             notify(document, actor=actor, kind="endorsement", message=summary,
                    url=_path("endorsements.record", slug=document.slug))
@@ -436,6 +438,7 @@ def withdraw_endorsement(actor: Any, endorsement: Endorsement) -> None:
             raise _already_ended(endorsement)
         require(actor, Action.ENDORSEMENT_WITHDRAW, endorsement)
         _end(endorsement, actor, "withdrawn")
+        enqueue_document(document)
         party = endorsement.party
         summary = (f"{party.name}'s endorsement of revision {endorsement.revision_number} of "
                    f"'{document.title}' was withdrawn by {getattr(actor, 'name', 'someone')}")
