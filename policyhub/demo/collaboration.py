@@ -27,6 +27,8 @@ The story, document by document:
 
 from dataclasses import dataclass
 
+from policyhub.demo.content import AISHA, CARYS, DAN, FIONA, HARRIET, JONAH, MEI, OWEN, RACHEL, TOM
+
 
 @dataclass(frozen=True)
 class DemoAmendment:
@@ -51,16 +53,6 @@ class DemoEndorsement:
     statement: str = ""      # optional public statement, 1-2 sentences
 
 
-_RACHEL = "rachel@labour.example"
-_TOM = "tom@labour.example"
-_AISHA = "aisha@labour.example"
-_FIONA = "fiona@libdem.example"
-_OWEN = "owen@libdem.example"
-_HARRIET = "harriet@libdem.example"
-_CARYS = "carys@green.example"
-_JONAH = "jonah@green.example"
-_MEI = "mei@green.example"
-_DAN = "dan@example.org"
 
 
 AMENDMENTS: tuple[DemoAmendment, ...] = (
@@ -69,7 +61,7 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
     # -----------------------------------------------------------------------
     DemoAmendment(
         document="fair-votes",
-        author=_MEI,
+        author=MEI,
         title="Test the new ballot paper with voters and fund a public information campaign",
         rationale=(
             "Whichever system the citizens' assembly chooses, most voters will use it for the first time "
@@ -89,22 +81,22 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
                 "- An independent review will report on how the new system worked after its first use.",
             ),
         ),
-        supporters=(_HARRIET, _TOM, _OWEN),
+        supporters=(HARRIET, TOM, OWEN),
         comments=(
             (
-                _HARRIET,
+                HARRIET,
                 "Strongly agree. The Gould report is still the best guide to what goes wrong when a new "
                 "ballot is designed around the count rather than the voter.",
             ),
             (
-                _TOM,
+                TOM,
                 "Supported. Could the campaign budget be ring-fenced so that it is not squeezed by the "
                 "boundary review? I'm happy for that to go in the costings rather than in this text.",
             ),
-            (_MEI, "Thanks, Tom. Agreed, that belongs in the costings, and I've flagged it to the working group."),
+            (MEI, "Thanks, Tom. Agreed, that belongs in the costings, and I've flagged it to the working group."),
         ),
         outcome="accepted",
-        decided_by=_FIONA,
+        decided_by=FIONA,
         note=(
             "Accepted. Disability organisations made the same point in their consultation responses, and "
             "the change does not prejudge the assembly's choice. Thank you, Mei."
@@ -112,7 +104,7 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
     ),
     DemoAmendment(
         document="fair-votes",
-        author=_AISHA,
+        author=AISHA,
         title="Confirm the citizens' assembly's choice in a referendum",
         rationale=(
             "Changing how every MP is elected is a constitutional change of the first order, and I believe "
@@ -143,10 +135,10 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
             ),
         ),
         base=6,
-        supporters=(_TOM, _DAN),
+        supporters=(TOM, DAN),
         comments=(
             (
-                _OWEN,
+                OWEN,
                 "This was drafted against revision 6, before the timetable was tightened in revision 7, so "
                 "it no longer applies: both change the same sentence. Could you update it against the "
                 "current text?\n\n"
@@ -155,14 +147,14 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
                 "everything except the system itself.",
             ),
             (
-                _JONAH,
+                JONAH,
                 "I understand the case for consent, but the Green view is that the assembly *is* the public "
                 "deciding, with far more evidence in front of it than any referendum campaign would give "
                 "voters. If there is to be a public vote, I'd rather it were on the principle before the "
                 "assembly sits than a veto afterwards.",
             ),
             (
-                _AISHA,
+                AISHA,
                 "Thank you both. I'll bring it up to date once the consultation responses are in, so that it "
                 "lands on whatever the timetable says then. Owen, on time: the referendum would run "
                 "alongside the boundary work, not after it, so it need not delay the first election.",
@@ -174,7 +166,7 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
     # -----------------------------------------------------------------------
     DemoAmendment(
         document="just-transition",
-        author=_AISHA,
+        author=AISHA,
         title="Give the Just Transition Commission real powers",
         rationale=(
             "Consultation question 3 asks what powers the Commission should have. A right to be consulted "
@@ -200,21 +192,21 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
                 "employers be covered?",
             ),
         ),
-        supporters=(_TOM, _MEI, _JONAH, _HARRIET),
+        supporters=(TOM, MEI, JONAH, HARRIET),
         comments=(
             (
-                _MEI,
+                MEI,
                 "Strongly support. The closure of the Grangemouth refinery showed what happens when there "
                 "is no plan agreed with the workforce years in advance.",
             ),
             (
-                _HARRIET,
+                HARRIET,
                 "Supported. 250 employees is the usual large-company threshold, so employers will already "
                 "know whether they are covered.",
             ),
         ),
         outcome="accepted",
-        decided_by=_CARYS,
+        decided_by=CARYS,
         note=(
             "Accepted. This answers consultation question 3 in part, and the reworded question asks "
             "respondents to test it. Thank you, Aisha."
@@ -222,7 +214,7 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
     ),
     DemoAmendment(
         document="just-transition",
-        author=_OWEN,
+        author=OWEN,
         title="A route to warm homes for leaseholders and people in flats",
         rationale=(
             "Consultation question 2 asks how the Warm Homes Programme should reach leasehold homes. Around "
@@ -243,21 +235,21 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
             ),
         ),
         base=7,
-        supporters=(_HARRIET, _AISHA, _MEI),
+        supporters=(HARRIET, AISHA, MEI),
         comments=(
             (
-                _TOM,
+                TOM,
                 "Supported. Can we be sure council blocks with some leaseholders are covered too? Many have "
                 "a mix of tenants and leaseholders after Right to Buy.",
             ),
             (
-                _OWEN,
+                OWEN,
                 "Yes: the text says any block, which includes mixed council blocks. I'll ask for the costing "
                 "to treat them in the same way.",
             ),
         ),
         outcome="accepted",
-        decided_by=_RACHEL,
+        decided_by=RACHEL,
         note=(
             "Accepted. A practical answer to consultation question 2, and one that leaseholders in our "
             "cities have been asking for."
@@ -265,7 +257,7 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
     ),
     DemoAmendment(
         document="just-transition",
-        author=_DAN,
+        author=DAN,
         title="Community benefit and local ownership for onshore wind and solar farms",
         rationale=(
             "I live near a proposed onshore wind site, and the first question at every public meeting is "
@@ -283,21 +275,21 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
                 "people and councils the chance to buy at least 5% of the project.",
             ),
         ),
-        supporters=(_TOM, _HARRIET, _MEI),
+        supporters=(TOM, HARRIET, MEI),
         comments=(
             (
-                _TOM,
+                TOM,
                 "Supported. This is how we make onshore wind winnable in places where it has been a dirty "
                 "word for a decade.",
             ),
             (
-                _OWEN,
+                OWEN,
                 "I like the principle, but I'm wary of fixing £5,000 in law: a small solar farm on poor "
                 "land is a very different project from a large wind farm. Could the amount be set and "
                 "reviewed by the regulator, with £5,000 as the starting point?",
             ),
             (
-                _DAN,
+                DAN,
                 "That's fair. I'm happy for the text to say \"starting at £5,000\", reviewed every five "
                 "years, if the working group prefers that.",
             ),
@@ -308,7 +300,7 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
     # -----------------------------------------------------------------------
     DemoAmendment(
         document="tackling-poverty",
-        author=_JONAH,
+        author=JONAH,
         title="Raise the wealth tax option to 2% on wealth above £5 million",
         rationale=(
             "I made this change directly in revision 4 and it was reverted, with a request to propose it "
@@ -323,20 +315,20 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
                 "| Annual tax of 2% on wealth above £5 million | Greens | £20–25bn a year |",
             ),
         ),
-        supporters=(_MEI,),
+        supporters=(MEI,),
         comments=(
             (
-                _FIONA,
+                FIONA,
                 "Thank you for bringing this as an amendment. Replacing the row would remove the option the "
                 "other parties have been discussing, though. Could both be shown and costed side by side?",
             ),
             (
-                _HARRIET,
+                HARRIET,
                 "I've drafted that as a separate amendment, *Show both wealth tax options side by side for "
                 "independent costing*, which keeps the 1% row and adds the Green higher-rate option.",
             ),
             (
-                _JONAH,
+                JONAH,
                 "Withdrawing this in favour of Harriet's combined amendment, which does the same job without "
                 "removing the existing option. Thanks, Fiona and Harriet.",
             ),
@@ -345,7 +337,7 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
     ),
     DemoAmendment(
         document="tackling-poverty",
-        author=_HARRIET,
+        author=HARRIET,
         title="Show both wealth tax options side by side for independent costing",
         rationale=(
             "The parties have agreed to commission an independent costing of every option in the tax "
@@ -365,17 +357,17 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
                 "year (Green estimate) | As above, and more households affected |",
             ),
         ),
-        supporters=(_JONAH, _MEI, _OWEN),
+        supporters=(JONAH, MEI, OWEN),
         comments=(
-            (_JONAH, "Thank you, Harriet. This is a better way to do it."),
+            (JONAH, "Thank you, Harriet. This is a better way to do it."),
             (
-                _AISHA,
+                AISHA,
                 "I'm content for the higher rate to be costed, but I'd rather the table didn't carry a "
                 "£20–25bn figure before the independent costing reports. Could the revenue cell say "
                 "\"to be costed\" until then?",
             ),
             (
-                _HARRIET,
+                HARRIET,
                 "Fair point, Aisha. I kept the figure, marked as the Green estimate, so that the costing has "
                 "something to test, but I'll change it if the leads would rather.",
             ),
@@ -386,7 +378,7 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
     # -----------------------------------------------------------------------
     DemoAmendment(
         document="homes-people-can-afford",
-        author=_MEI,
+        author=MEI,
         title="Give councils the power to introduce rent controls",
         rationale=(
             "Once-a-year limits on rent increases do nothing about the level of the rent itself, and in "
@@ -410,21 +402,21 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
                 "homes exempt for their first ten years.\n",
             ),
         ),
-        supporters=(_JONAH, _DAN),
+        supporters=(JONAH, DAN),
         comments=(
             (
-                _TOM,
+                TOM,
                 "I have a lot of sympathy with this, but it would put Labour's name to something Labour "
                 "hasn't agreed. Could it wait for the evidence session the working group promised?",
             ),
             (
-                _JONAH,
+                JONAH,
                 "The new-build exemption is there precisely to answer the worry about supply. I'd ask "
                 "everyone to read the Scottish and Irish evidence before deciding.",
             ),
         ),
         outcome="rejected",
-        decided_by=_FIONA,
+        decided_by=FIONA,
         note=(
             "Rejected, with thanks to Mei for a carefully drafted amendment. This paper may only record as "
             "shared what all three parties have agreed, and Labour and the Liberal Democrats have not yet "
@@ -435,7 +427,7 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
     ),
     DemoAmendment(
         document="homes-people-can-afford",
-        author=_TOM,
+        author=TOM,
         title="Councils to build at least half of the new social homes",
         rationale=(
             "Question 1 asks how the social rent target should be shared. Councils built most of the social "
@@ -450,17 +442,17 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
                 "with councils building at least half of them and housing associations the rest, and built",
             ),
         ),
-        supporters=(_AISHA, _JONAH),
+        supporters=(AISHA, JONAH),
         comments=(
             (
-                _OWEN,
+                OWEN,
                 "I'm not against a council share, but \"housing associations the rest\" leaves no room for "
                 "community land trusts and co-operatives, which the fund in point 5 is meant to help. My "
                 "amendment changes the same words, so only one of the two can be accepted as it stands. "
                 "Could we agree a combined text?",
             ),
             (
-                _TOM,
+                TOM,
                 "Happy to combine: something like \"councils at least half, housing associations and "
                 "community-led groups the rest\". Let's see where the working group lands on question 1 "
                 "first.",
@@ -469,7 +461,7 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
     ),
     DemoAmendment(
         document="homes-people-can-afford",
-        author=_OWEN,
+        author=OWEN,
         title="Count community-led homes towards the social rent target",
         rationale=(
             "Point 5 creates a fund for community land trusts and co-operatives, but point 1 says that the "
@@ -483,15 +475,15 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
                 "led by councils, housing associations and community-led housing groups",
             ),
         ),
-        supporters=(_HARRIET, _MEI),
+        supporters=(HARRIET, MEI),
         comments=(
             (
-                _AISHA,
+                AISHA,
                 "Supported in principle. We should be clear that community-led homes count only when they "
                 "are let at genuinely social rents, not at \"affordable\" rents of up to 80% of the market.",
             ),
             (
-                _OWEN,
+                OWEN,
                 "Agreed. The target is for homes for social rent, and the same sentence says so, so nothing "
                 "else would count.",
             ),
@@ -502,7 +494,7 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
     # -----------------------------------------------------------------------
     DemoAmendment(
         document="votes-at-16",
-        author=_JONAH,
+        author=JONAH,
         title="Let 14 and 15 year olds register in advance, as they can in Scotland",
         rationale=(
             "If 16 year olds can vote, they need to be on the register by their 16th birthday. In Scotland, "
@@ -521,15 +513,15 @@ AMENDMENTS: tuple[DemoAmendment, ...] = (
                 "be published.",
             ),
         ),
-        supporters=(_AISHA, _HARRIET, _OWEN),
+        supporters=(AISHA, HARRIET, OWEN),
         comments=(
             (
-                _HARRIET,
+                HARRIET,
                 "Supported. The protection for under-16s' details is essential, and it matches what Scotland "
                 "already does.",
             ),
             (
-                _TOM,
+                TOM,
                 "Supported, but let's check with school leaders that this doesn't become another unfunded "
                 "duty. The Electoral Commission funding in point 4 could cover the materials.",
             ),
@@ -542,7 +534,7 @@ ENDORSEMENTS: tuple[DemoEndorsement, ...] = (
     # Just transition: all three parties endorse the final text (agreed).
     DemoEndorsement(
         document="just-transition",
-        lead=_RACHEL,
+        lead=RACHEL,
         revision=None,
         statement=(
             "Labour endorses this text as the basis for the joint programme. We will press for the Just "
@@ -551,7 +543,7 @@ ENDORSEMENTS: tuple[DemoEndorsement, ...] = (
     ),
     DemoEndorsement(
         document="just-transition",
-        lead=_FIONA,
+        lead=FIONA,
         revision=None,
         statement=(
             "The Liberal Democrats endorse this paper. Nobody should be shut out of a warm home because "
@@ -560,7 +552,7 @@ ENDORSEMENTS: tuple[DemoEndorsement, ...] = (
     ),
     DemoEndorsement(
         document="just-transition",
-        lead=_CARYS,
+        lead=CARYS,
         revision=None,
         statement=(
             "The Green Party endorses this paper. Net zero by 2040 is the least the science demands, and we "
@@ -571,7 +563,7 @@ ENDORSEMENTS: tuple[DemoEndorsement, ...] = (
     # the Liberal Democrats and Greens endorse the current text.
     DemoEndorsement(
         document="fair-votes",
-        lead=_RACHEL,
+        lead=RACHEL,
         revision=7,
         statement=(
             "Labour endorses this paper as the basis for legislation in the first session. We still believe "
@@ -581,18 +573,18 @@ ENDORSEMENTS: tuple[DemoEndorsement, ...] = (
     ),
     DemoEndorsement(
         document="fair-votes",
-        lead=_FIONA,
+        lead=FIONA,
         revision=None,
         statement=(
             "The Liberal Democrats endorse this paper without reservation: proportional representation, "
             "chosen by a citizens' assembly, in law by the end of the second year."
         ),
     ),
-    DemoEndorsement(document="fair-votes", lead=_CARYS, revision=None),
+    DemoEndorsement(document="fair-votes", lead=CARYS, revision=None),
     # Homes: one party so far.
     DemoEndorsement(
         document="homes-people-can-afford",
-        lead=_CARYS,
+        lead=CARYS,
         revision=None,
         statement=(
             "The Green Party endorses this draft as a floor, not a ceiling. We will keep making the case "

@@ -75,15 +75,16 @@ USERS = (
     DemoUser(email="dan@example.org", name="Dan Marsh", party="green", pending=True),
 )
 
-_RACHEL = "rachel@labour.example"
-_TOM = "tom@labour.example"
-_AISHA = "aisha@labour.example"
-_FIONA = "fiona@libdem.example"
-_OWEN = "owen@libdem.example"
-_HARRIET = "harriet@libdem.example"
-_CARYS = "carys@green.example"
-_JONAH = "jonah@green.example"
-_MEI = "mei@green.example"
+RACHEL = "rachel@labour.example"
+TOM = "tom@labour.example"
+AISHA = "aisha@labour.example"
+FIONA = "fiona@libdem.example"
+OWEN = "owen@libdem.example"
+HARRIET = "harriet@libdem.example"
+CARYS = "carys@green.example"
+JONAH = "jonah@green.example"
+MEI = "mei@green.example"
+DAN = "dan@example.org"
 
 
 # ---------------------------------------------------------------------------
@@ -144,12 +145,12 @@ FAIR_VOTES = DemoDocument(
     status="consultation",
     revisions=(
         DemoRevision(
-            author=_FIONA,
+            author=FIONA,
             summary="First draft of the shared position on proportional representation",
             body=_FAIR_VOTES_BODY,
         ),
         DemoRevision(
-            author=_TOM,
+            author=TOM,
             summary="Add AMS as the Labour preferred option, with open regional lists",
             edits=(
                 (
@@ -165,7 +166,7 @@ FAIR_VOTES = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_JONAH,
+            author=JONAH,
             summary="Set out the Green view: either system is acceptable if it is properly proportional",
             edits=(
                 (
@@ -180,7 +181,7 @@ FAIR_VOTES = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_RACHEL,
+            author=RACHEL,
             summary="Let the citizens' assembly choose between STV and AMS, with all three parties bound to its choice",
             edits=(
                 (
@@ -191,7 +192,7 @@ FAIR_VOTES = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_HARRIET,
+            author=HARRIET,
             summary="Fix typo and point readers to the other democratic reform papers",
             edits=(
                 (
@@ -201,7 +202,7 @@ FAIR_VOTES = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_MEI,
+            author=MEI,
             summary="Add a section moving English local elections to STV in the same Act",
             edits=(
                 (
@@ -215,7 +216,7 @@ FAIR_VOTES = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_OWEN,
+            author=OWEN,
             summary="Tighten the timetable: reform in law by the end of year two of the Parliament",
             edits=(
                 (
@@ -280,12 +281,12 @@ VOTES_AT_16 = DemoDocument(
     status="draft",
     revisions=(
         DemoRevision(
-            author=_AISHA,
+            author=AISHA,
             summary="First draft: votes at 16 and automatic voter registration",
             body=_VOTES_AT_16_BODY,
         ),
         DemoRevision(
-            author=_HARRIET,
+            author=HARRIET,
             summary="Protect people at risk, such as domestic abuse survivors, under automatic registration",
             edits=(
                 (
@@ -298,7 +299,7 @@ VOTES_AT_16 = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_CARYS,
+            author=CARYS,
             summary="Explain the Green case for votes for all long-term residents",
             edits=(
                 (
@@ -310,7 +311,7 @@ VOTES_AT_16 = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_RACHEL,
+            author=RACHEL,
             summary="Add a section on voter ID and rename the paper to cover fair access to the ballot",
             title="Votes at 16, automatic registration and fair access to the ballot",
             edits=(
@@ -330,7 +331,7 @@ VOTES_AT_16 = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_OWEN,
+            author=OWEN,
             summary="Record the Lib Dem and Green preference to repeal photo ID altogether",
             edits=(
                 (
@@ -344,7 +345,7 @@ VOTES_AT_16 = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_JONAH,
+            author=JONAH,
             summary="Fix typo; add young carers' groups to the organisations we will consult",
             edits=(
                 ("and recieve comments", "and receive comments"),
@@ -418,12 +419,12 @@ JUST_TRANSITION = DemoDocument(
     status="consultation",
     revisions=(
         DemoRevision(
-            author=_CARYS,
+            author=CARYS,
             summary="First draft of the shared just transition paper",
             body=_JUST_TRANSITION_BODY,
         ),
         DemoRevision(
-            author=_TOM,
+            author=TOM,
             summary="Add the Labour case for a limited role for new nuclear",
             edits=(
                 (
@@ -436,7 +437,7 @@ JUST_TRANSITION = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_HARRIET,
+            author=HARRIET,
             summary="Add a right to local supply for community energy schemes",
             edits=(
                 (
@@ -448,7 +449,7 @@ JUST_TRANSITION = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_FIONA,
+            author=FIONA,
             summary="Soften the EPC band C target from 2030 to 2035 after early engagement with installers",
             edits=(
                 (
@@ -460,7 +461,7 @@ JUST_TRANSITION = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_MEI,
+            author=MEI,
             summary="Add a job guarantee for North Sea oil and gas workers",
             edits=(
                 (
@@ -473,7 +474,7 @@ JUST_TRANSITION = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_RACHEL,
+            author=RACHEL,
             summary="Align Warm Homes funding with the shared fiscal rules: start at £5bn a year and scale up",
             edits=(
                 (
@@ -484,7 +485,7 @@ JUST_TRANSITION = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_OWEN,
+            author=OWEN,
             summary="Add the Liberal Democrat position on nuclear: value for money and a waste plan",
             edits=(
                 (
@@ -551,12 +552,12 @@ TACKLING_POVERTY = DemoDocument(
     status="draft",
     revisions=(
         DemoRevision(
-            author=_RACHEL,
+            author=RACHEL,
             summary="First draft: child poverty, social security and fairer taxes on wealth",
             body=_POVERTY_BODY,
         ),
         DemoRevision(
-            author=_OWEN,
+            author=OWEN,
             summary="Add Carer's Allowance reform to the social security section",
             edits=(
                 (
@@ -568,7 +569,7 @@ TACKLING_POVERTY = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_MEI,
+            author=MEI,
             summary="Set out the Green case for an annual wealth tax, and the objections to it",
             edits=(
                 (
@@ -584,7 +585,7 @@ TACKLING_POVERTY = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_JONAH,
+            author=JONAH,
             summary="Raise the wealth tax to 2% above £5m and the revenue estimate to £20–25bn",
             edits=(
                 (
@@ -594,13 +595,13 @@ TACKLING_POVERTY = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_FIONA,
+            author=FIONA,
             summary="Revert unilateral change to the wealth tax costings; please propose it as an amendment for discussion",
             source="revert",
             revert_to=3,
         ),
         DemoRevision(
-            author=_AISHA,
+            author=AISHA,
             summary="Add permanent, multi-year funding for local crisis support",
             edits=(
                 (
@@ -613,7 +614,7 @@ TACKLING_POVERTY = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_CARYS,
+            author=CARYS,
             summary="Commission independent costings of every wealth tax option, including a higher rate",
             edits=(
                 (
@@ -682,12 +683,12 @@ HOMES = DemoDocument(
     status="draft",
     revisions=(
         DemoRevision(
-            author=_HARRIET,
+            author=HARRIET,
             summary="First draft: social homes, land reform, renters and homelessness",
             body=_HOMES_BODY,
         ),
         DemoRevision(
-            author=_AISHA,
+            author=AISHA,
             summary="Raise the social rent target from 100,000 to 150,000 homes a year",
             edits=(
                 (
@@ -697,7 +698,7 @@ HOMES = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_CARYS,
+            author=CARYS,
             summary="Add the Green case for local rent controls as a point not yet agreed",
             edits=(
                 (
@@ -712,7 +713,7 @@ HOMES = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_FIONA,
+            author=FIONA,
             summary="Make community-led housing a funded priority",
             edits=(
                 (
@@ -724,7 +725,7 @@ HOMES = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_TOM,
+            author=TOM,
             summary="Add a Housing First commitment for people sleeping rough",
             edits=(
                 (
@@ -736,7 +737,7 @@ HOMES = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_JONAH,
+            author=JONAH,
             summary="Require new social homes to be built to a zero-carbon standard",
             edits=(
                 (
@@ -794,12 +795,12 @@ PUBLIC_SERVICES = DemoDocument(
     status="archived",
     revisions=(
         DemoRevision(
-            author=_TOM,
+            author=TOM,
             summary="First working draft on the NHS, social care and schools",
             body=_PUBLIC_SERVICES_BODY,
         ),
         DemoRevision(
-            author=_OWEN,
+            author=OWEN,
             summary="Add NHS dentistry and mental health waiting time commitments",
             edits=(
                 (
@@ -813,7 +814,7 @@ PUBLIC_SERVICES = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_MEI,
+            author=MEI,
             summary="Add free personal care as the Green and Lib Dem preferred option",
             edits=(
                 (
@@ -825,7 +826,7 @@ PUBLIC_SERVICES = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_AISHA,
+            author=AISHA,
             summary="Add a section on multi-year funding for local government",
             edits=(
                 (
@@ -840,7 +841,7 @@ PUBLIC_SERVICES = DemoDocument(
             ),
         ),
         DemoRevision(
-            author=_CARYS,
+            author=CARYS,
             summary="Archive: superseded by separate papers on health and social care and on local government",
             edits=(
                 (
