@@ -17,8 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error pages, CLI."""
-    from policyhub import cli, config, db as database, errors, request_checks
-    from policyhub.extensions import csrf, db, limiter, migrate
+    from policyhub import (
+        cli, config, db as database, errors, health, outages, proxy, ratelimits, request_checks, requestlog,
+    )
+    from policyhub.extensions import csrf, db, migrate
     from policyhub.permissions import Action, can
 
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("POLICYHUB_INSTANCE_PATH")
@@ -30,6 +32,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     config.load_config(app, test_config)
+    proxy.init_app(app)
+    requestlog.init_app(app)  # first: every later hook and log record has the request id
 
     db.init_app(app)
     with app.app_context():
@@ -37,7 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     request_checks.register(app)  # before CSRF, which would otherwise parse the form first
     csrf.init_app(app)
-    limiter.init_app(app)
+    ratelimits.init_app(app)  # after CSRF: a forged form is refused before it counts
     _init_login(app)
 
     from policyhub.accounts import bp as accounts_bp
@@ -56,22 +60,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.exempt(api_bp)  # token-authenticated; the API never reads the session cookie
 
     errors.register_error_handlers(app)
+    outages.init_app(app)
+    health.init_app(app)
     cli.register(app)
     from policyhub.search import services as search
     search.init_app(app)  # index jobs are applied after each request that committed some
     app.jinja_env.globals.update(can=can, Action=Action)
     from policyhub import templating
     templating.register(app)
-
-    @app.get("/healthz")
-    def healthz() -> tuple[dict[str, str], int]:
-        from sqlalchemy import text
-        try:
-            db.session.execute(text("SELECT 1"))
-        except Exception:  # the point of a health check is to answer, whatever broke
-            return {"status": "error", "database": "unreachable"}, 503
-        return {"status": "ok", "database": "ok"}, 200
-
     return app
 
 

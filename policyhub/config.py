@@ -20,6 +20,12 @@ class Defaults:
     SEARCH_BACKEND = "whoosh"
     REDIS_URL: str | None = None
     LOGIN_RATE_LIMIT = "10/minute"
+    # Budgets for writes and API token use (ratelimits.py); an empty value turns one off.
+    API_TOKEN_RATE_LIMIT = "300/minute"
+    API_WRITE_RATE_LIMIT = "60/minute"
+    WRITE_RATE_LIMIT = "60/minute"
+    # Forwarded headers are ignored unless this says which proxies set them (proxy.py): e.g. 1.
+    PROXY_FIX: str | int | None = None
     # A request body over this is refused with 413 before anything reads it.
     MAX_CONTENT_LENGTH = 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
@@ -31,8 +37,10 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 6 * 3600  # long edits: a token outlives an afternoon of drafting
+    RATELIMIT_ENABLED = True  # explicit: flask-limiter would otherwise inherit the last app's setting
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"  # per process; REDIS_URL shares limits across processes
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # a Redis outage must not refuse every request
     JSON_SORT_KEYS = False
 
 
@@ -56,6 +64,13 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
     if app.config.get("REDIS_URL"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    # A database server's connections are tested before use, so that a restart or a dropped idle connection
+    # costs a reconnect instead of an error (outages.py answers what still fails). A SQLite file cannot go
+    # away like that, and the ping would cost every request.
+    engine_options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        engine_options.setdefault("pool_pre_ping", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
 
 
 def normalise_database_url(url: str) -> str:

@@ -11,6 +11,8 @@ from flask import Flask, Response, jsonify, make_response, redirect, render_temp
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from policyhub.requestlog import current_request_id
+
 API_PREFIX = "/api/"
 
 _CODES = {
@@ -24,6 +26,7 @@ _CODES = {
     422: "invalid",
     429: "rate_limited",
     500: "server_error",
+    503: "unavailable",
 }
 
 
@@ -102,8 +105,9 @@ def json_error(status: int, message: str, **extra: Any) -> Response:
     return response
 
 
-def html_error(status: int, message: str) -> tuple[str, int]:
-    return render_template("errors/error.html", status=status, message=message), status
+def html_error(status: int, message: str, request_id: str | None = None) -> tuple[str, int]:
+    """The error page; ``request_id`` (server errors) is shown so that a person can quote it."""
+    return render_template("errors/error.html", status=status, message=message, request_id=request_id), status
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -136,9 +140,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(500)
     def _server_error(error: Exception) -> Any:
         message = "Something went wrong on our side. Nothing you sent was saved twice; please try again."
+        request_id = current_request_id()
         if wants_json():
-            return json_error(500, message)
-        return html_error(500, message)
+            return json_error(500, message, request_id=request_id)
+        return html_error(500, message, request_id=request_id)
 
 
 def _friendly_message(status: int, description: str) -> str:

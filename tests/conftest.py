@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextvars
 import os
-import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,9 +17,11 @@ from typing import Any, Callable
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy import event, text
 
 from policyhub import create_app
+
+from .databases import created_database
 from policyhub.extensions import db
 
 PG_ENV = "POLICYHUB_TEST_DATABASE_URL"
@@ -35,17 +36,8 @@ def postgres_url() -> Iterator[str | None]:
     if not server:
         yield None
         return
-    url = make_url(server).set(drivername="postgresql+psycopg")
-    name = f"policyhub_test_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with created_database(server, "policyhub_test") as url:
+        yield url
 
 
 @pytest.fixture
@@ -62,6 +54,16 @@ def sqlite_and_postgres_url(request, tmp_path: Path, postgres_url: str | None) -
     if postgres_url is None:
         pytest.skip(f"PostgreSQL not configured: set {PG_ENV} to run this case")
     return postgres_url
+
+
+@pytest.fixture(params=["whoosh", "postgres"])
+def search_backend(request, postgres_url: str | None) -> str:
+    """For the search tests, which must hold on both backends: a module's ``app_config`` sets SEARCH_BACKEND
+    from it. The PostgreSQL backend needs the database to be PostgreSQL, so it runs when a server is
+    configured. A test pins one with ``@pytest.mark.parametrize("search_backend", [...], indirect=True)``."""
+    if request.param == "postgres" and postgres_url is None:
+        pytest.skip(f"needs PostgreSQL and no PostgreSQL URL is configured: set {PG_ENV} to run this case")
+    return request.param
 
 
 def make_test_config(tmp_path: Path, database_url: str, **overrides: Any) -> dict[str, Any]:
@@ -86,9 +88,11 @@ def app_config(tmp_path: Path, database_url: str) -> dict[str, Any]:
 
 class IsolatedClient(FlaskClient):
     """Each request runs in an empty context, so it gets its own app context, ``g`` and database session,
-    as it would in production, instead of sharing the ones the test holds open."""
+    as it would in production, instead of sharing the ones the test holds open. Responses are read whole and
+    closed, as a server does after sending them, so work deferred with ``call_on_close`` has run."""
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
@@ -201,6 +205,15 @@ def edit_document(app: Flask):
         return services.save_revision(user, document, body=current.body + f"\n{text}\n",
                                       base_number=current.number, summary=summary).revision
     return save
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on: for a database or Redis that cannot be reached."""
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture

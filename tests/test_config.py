@@ -46,8 +46,3 @@ def test_test_config_wins_over_the_environment(tmp_path, monkeypatch):
 def test_postgres_urls_use_psycopg3():
     assert normalise_database_url("postgresql://a@b/c") == "postgresql+psycopg://a@b/c"
     assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
-
-
-def test_healthz_reports_database(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200 and response.json == {"status": "ok", "database": "ok"}

@@ -33,17 +33,28 @@ def api_user() -> User | None:
     cached = g.get("api_user", _UNSET)
     if cached is not _UNSET:
         return cached  # type: ignore[return-value]
-    header = request.headers.get("Authorization")
+    raw = bearer_token()
     user = None
-    if header is not None:
-        match = _BEARER.fullmatch(header.strip())
-        if match is None:
-            raise Unauthorized("Send your API token as 'Authorization: Bearer <token>'.")
-        user = user_for_token(match.group(1))
+    if raw is not None:
+        user = user_for_token(raw)
         if user is None:
             raise Unauthorized("This API token is unknown or has been revoked.")
     g.api_user = user
     return user
+
+
+def bearer_token() -> str | None:
+    """The raw token of the request's ``Authorization: Bearer`` header, or None when there is no header.
+
+    Raises Unauthorized when the header is present but is not a well-formed bearer token.
+    """
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    match = _BEARER.fullmatch(header.strip())
+    if match is None:
+        raise Unauthorized("Send your API token as 'Authorization: Bearer <token>'.")
+    return match.group(1)
 
 
 def authenticate() -> None:

@@ -32,7 +32,7 @@ RESERVED_SLUGS = frozenset({"new"})
 
 _signals = Namespace()
 #: Sent inside the save's transaction once a revision row exists (sender: the Revision; keyword arguments
-#: ``document`` and ``actor``). Receivers write derived rows in that same transaction: watchers'
+#: ``document``, ``actor`` and ``title_changed``). Receivers write derived rows in that same transaction: watchers'
 #: notifications, the re-check of open amendments. A receiver that raises undoes the save.
 revision_created = _signals.signal("revision-created")
 #: Sent inside the transaction that moved a document to another status (sender: the Document).
@@ -85,6 +85,12 @@ def list_documents(*, status: str | None = None, area: str | None = None, page: 
         query.order_by(Document.policy_area, Document.title).offset((page - 1) * per_page).limit(per_page)
     )
     return list(documents), total
+
+
+def documents_by_slug(slugs: list[str]) -> list[Document]:
+    """The documents with these slugs, in the order given (slugs of deleted documents are skipped)."""
+    found = {d.slug: d for d in db.session.scalars(select(Document).where(Document.slug.in_(slugs)))} if slugs else {}
+    return [found[slug] for slug in slugs if slug in found]
 
 
 def policy_areas() -> list[str]:
@@ -295,6 +301,7 @@ def _insert_revision(actor: User, document: Document, *, title: str, body: str, 
                      author: User | None = None, amendment_number: int | None = None) -> Revision:
     author = author or actor
     expected = document.current_number
+    previous_title = document.title
     rendered = render(body)
     stats = diff_stats(diff_words(previous_body, body))
     revision = Revision(
@@ -316,5 +323,5 @@ def _insert_revision(actor: User, document: Document, *, title: str, body: str, 
     db.session.refresh(document)
     audit.record(actor, "revision.create", document, f"Revision {revision.number} of '{title}'",
                  number=revision.number, source=source, base=base_number)
-    revision_created.send(revision, document=document, actor=actor)
+    revision_created.send(revision, document=document, actor=actor, title_changed=title != previous_title)
     return revision

@@ -9,7 +9,7 @@ from flask_login import current_user
 from policyhub.documents import bp, panels, services
 from policyhub.documents.forms import DocumentForm, EditForm, RevertForm, StatusForm
 from policyhub.documents.models import STATUSES
-from policyhub.errors import Conflict, EditConflict, Invalid
+from policyhub.errors import BadRequest, Conflict, EditConflict, Invalid
 from policyhub.extensions import csrf
 from policyhub.parties.services import list_parties
 from policyhub.permissions import Action, require
@@ -18,18 +18,41 @@ from policyhub.text.diffing import diff_words
 from policyhub.web import int_arg
 
 
+LIST_PAGE_SIZE = 100
+
+
 @bp.get("/")
-def index() -> str:
-    status = request.args.get("status") or None
-    area = request.args.get("area") or None
-    if status is not None and status not in STATUSES:
-        abort(400, f"Unknown status '{status}'.")
-    documents, total = services.list_documents(status=status, area=area, page=1, per_page=1000)
+def index() -> tuple[str, int]:
+    """Every document by policy area; with words or filters, the documents the search engine finds (the same
+    engine and rules as /search, narrowed to documents), most relevant or most recent first."""
+    # Imported here: search builds on documents (and amendments, which import documents' models), so a
+    # module-level import would make importing documents import search half-way through.
+    from policyhub.search import services as search
+    from policyhub.search.forms import read_search_request
+    parties = list_parties()
+    try:
+        asked = read_search_request(parties={party.slug for party in parties}, per_page=LIST_PAGE_SIZE,
+                                    kind="document")
+    except BadRequest as error:
+        return _list_page(400, error=error.message, parties=parties, asked=None, documents=[], total=0)
+    query = asked.query
+    if not (query.text or query.status or query.area or query.party):
+        documents, total = services.list_documents(page=1, per_page=1000)
+        return _list_page(parties=parties, asked=asked, documents=documents, total=total)
+    results = search.search(query)
+    documents = services.documents_by_slug([hit.slug for hit in results.hits])
+    return _list_page(parties=parties, asked=asked, documents=documents, total=results.total,
+                      message=results.message, pages=max(1, -(-results.total // LIST_PAGE_SIZE)))
+
+
+def _list_page(status: int = 200, **context: Any) -> tuple[str, int]:
+    from policyhub.search.query import MAX_QUERY_LENGTH  # imported here for the reason given in index()
     by_area: dict[str, list[Any]] = {}
-    for document in documents:
+    for document in context["documents"]:
         by_area.setdefault(document.policy_area, []).append(document)
-    return render_template("documents/index.html", by_area=by_area, total=total, status=status, area=area,
-                           areas=services.policy_areas(), statuses=STATUSES, parties=list_parties())
+    return render_template("documents/index.html", by_area=by_area, areas=services.policy_areas(),
+                           statuses=STATUSES, typed=request.args.get("q", ""), max_query_length=MAX_QUERY_LENGTH,
+                           **context), status
 
 
 # Long-text forms check their CSRF token themselves so that an expired token shows the form again

@@ -1,4 +1,5 @@
-"""Full-text search: a backend interface, the whoosh backend (default), index jobs, the search page."""
+"""Full-text search: a backend interface, the whoosh (default) and PostgreSQL backends, index jobs, the search
+page."""
 from flask import Blueprint
 
 bp = Blueprint("search", __name__)

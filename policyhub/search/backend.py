@@ -1,6 +1,6 @@
 """The search backend interface. Backends receive plain entries (never ORM objects) and answer SearchResults.
 
-Only ``whoosh_backend`` imports whoosh; a PostgreSQL backend can implement the same interface later.
+Only ``whoosh_backend`` imports whoosh; only ``postgres_backend`` writes PostgreSQL full-text SQL.
 """
 from __future__ import annotations
 
@@ -81,3 +81,7 @@ class SearchBackend(ABC):
 
     def exists(self) -> bool:
         return True
+
+    def maintain(self) -> None:
+        """Housekeeping after updates, run off the request path (merging segments, vacuuming); may raise
+        IndexBusy, in which case it is simply tried again after the next update."""

@@ -74,13 +74,15 @@ def _choice(name: str, value: str, choices: Collection[str]) -> str | None:
     return value
 
 
-def read_search_request(*, parties: Collection[str], per_page: int = 20) -> SearchRequest:
+def read_search_request(*, parties: Collection[str], per_page: int = 20, kind: str | None = None) -> SearchRequest:
     """The search the current request's query parameters ask for. ``parties`` are the slugs of the
-    parties that exist. Raises BadRequest naming the parameter that is wrong. A long query is passed on
-    whole: the engine cuts it and says so in its ``message``."""
+    parties that exist; ``kind`` fixes the type (the document list searches documents only) instead of
+    reading it. Raises BadRequest naming the parameter that is wrong. A long query is passed on whole: the
+    engine cuts it and says so in its ``message``."""
     args = request.args
     text = _clean("q", args.get("q"))
-    kind = _choice("type", _clean("type", args.get("type")), KINDS)
+    if kind is None:
+        kind = _choice("type", _clean("type", args.get("type")), KINDS)
     area = _clean("area", args.get("area")) or None
     status = _choice("status", _clean("status", args.get("status")), statuses_for(kind))
     party = _clean("party", args.get("party")) or None

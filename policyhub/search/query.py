@@ -7,6 +7,9 @@ from datetime import datetime
 KINDS = ("document", "amendment")
 SORTS = ("relevance", "recent")
 MAX_QUERY_LENGTH = 200
+MAX_RESULTS = 10_000                 # deepest result a page may ask for
+MAX_PER_PAGE = 100
+NOTHING_TO_SEARCH = "Nothing to search for: try some words from the text you are looking for."
 
 
 @dataclass(frozen=True)
@@ -43,3 +46,18 @@ class SearchResults:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)  # "kind", "area", "status", "party"
     suggestion: str | None = None    # "did you mean" for misspelt words
     message: str | None = None       # a clear note when the query was cut, refused in part, or timed out
+
+
+def page_window(query: SearchQuery, notes: list[str]) -> tuple[int, int]:
+    """``(page, per_page)`` within bounds, the same for every backend; adds a note when the page asked for
+    lies past MAX_RESULTS."""
+    page, per_page = max(1, query.page), max(1, min(query.per_page, MAX_PER_PAGE))
+    if page * per_page > MAX_RESULTS:
+        notes.append(f"Only the first {MAX_RESULTS} results can be paged through; refine your search.")
+        page = MAX_RESULTS // per_page
+    return page, per_page
+
+
+def hit_url(kind: str, slug: str, number: int | None) -> str:
+    """Where a hit lives on this site."""
+    return f"/documents/{slug}" if kind == "document" else f"/documents/{slug}/amendments/{number}"

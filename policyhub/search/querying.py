@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from policyhub.search.query import MAX_QUERY_LENGTH
@@ -80,3 +81,16 @@ def parse(text: str) -> ParsedQuery:
         clauses = clauses[:MAX_CLAUSES]
         notes.append(f"Only the first {MAX_CLAUSES} words or phrases of your search were used.")
     return ParsedQuery(clauses=tuple(clauses), text=text, notes=tuple(notes))
+
+
+def rewrite(parsed: ParsedQuery, replace: Callable[[Clause, str], str]) -> str:
+    """The query as a person would type it, each word passed through ``replace`` (for "did you mean")."""
+    rendered = []
+    for clause in parsed.clauses:
+        text = " ".join(replace(clause, word) for word in clause.words)
+        if clause.kind == "phrase":
+            text = f'"{text}"'
+        elif clause.kind == "prefix":
+            text += "*"
+        rendered.append(("title:" if clause.title_only else "") + text)
+    return " ".join(rendered)

@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -55,14 +56,19 @@ def get_backend(app: Flask | None = None) -> SearchBackend:
     backend = app.extensions.get(EXTENSION)
     if backend is None:
         name = app.config.get("SEARCH_BACKEND") or "whoosh"
-        if name == "postgres":
-            raise RuntimeError("SEARCH_BACKEND = 'postgres' is not available yet; use 'whoosh' (the default).")
         if name not in BACKENDS:
-            raise RuntimeError(f"Unknown SEARCH_BACKEND {name!r}; use 'whoosh'.")
-        from policyhub.search.whoosh_backend import WhooshBackend
-        path = app.config.get("SEARCH_INDEX_PATH") or os.path.join(app.instance_path, "search-index")
-        backend = WhooshBackend(path, time_limit=float(app.config.get("SEARCH_TIME_LIMIT", 2.0)),
-                                lock_timeout=float(app.config.get("SEARCH_LOCK_TIMEOUT", 0.5)))
+            raise RuntimeError(f"Unknown SEARCH_BACKEND {name!r}; use 'whoosh' or 'postgres'.")
+        limits = {"time_limit": float(app.config.get("SEARCH_TIME_LIMIT", 2.0)),
+                  "lock_timeout": float(app.config.get("SEARCH_LOCK_TIMEOUT", 0.5))}
+        if name == "postgres":  # the index lives in the app's database (refused unless it is PostgreSQL)
+            from policyhub.search.postgres_backend import PostgresBackend
+            with app.app_context():
+                engine = db.engine
+            backend = PostgresBackend(engine, **limits)
+        else:
+            from policyhub.search.whoosh_backend import WhooshBackend
+            path = app.config.get("SEARCH_INDEX_PATH") or os.path.join(app.instance_path, "search-index")
+            backend = WhooshBackend(path, **limits)
         app.extensions[EXTENSION] = backend
     return backend
 
@@ -166,9 +172,13 @@ def enqueue_amendment(amendment: Any) -> None:
     _enqueue("amendment", amendment.id)
 
 
-def _on_revision_created(revision: Any, *, document: Any, **_: Any) -> None:
-    # Inside the save's transaction: the job commits (or rolls back) with the revision.
+def _on_revision_created(revision: Any, *, document: Any, title_changed: bool = False, **_: Any) -> None:
+    # Inside the save's transaction: the jobs commit (or roll back) with the revision.
     enqueue_document(document)
+    if title_changed:  # amendments are found by their document's title too
+        from policyhub.amendments.models import Amendment
+        for amendment_id in db.session.scalars(select(Amendment.id).where(Amendment.document_id == document.id)):
+            _enqueue("amendment", amendment_id)
 
 
 revision_created.connect(_on_revision_created)
@@ -256,14 +266,24 @@ def _release(ids: list[int], error: Exception) -> None:
 
 
 def _drain_after_request(response: Any) -> Any:
-    """After a request that queued jobs (its transaction committed by now), apply them."""
+    """After a request that queued jobs (its transaction committed by now), apply them once the response
+    has been sent, so that the person saving never waits for the index."""
     if g.pop("search_jobs_pending", False):
+        response.call_on_close(functools.partial(drain, current_app._get_current_object()))  # type: ignore[attr-defined]
+    return response
+
+
+def drain(app: Flask) -> None:
+    """Apply queued jobs, then let the backend tidy up (merge small segments), in a context of its own: the
+    request's has ended. Never raises: the jobs stay queued for the next drain."""
+    with app.app_context():
         try:
             apply_pending_jobs()
-        except Exception:  # the response is ready; the jobs stay queued for the next drain
+            get_backend().maintain()
+        except Exception:
             log.exception("draining search jobs failed")
-            db.session.rollback()
-    return response
+        finally:
+            db.session.remove()
 
 
 # --- rebuilding ----------------------------------------------------------------------------------------

@@ -12,13 +12,15 @@ The only module that imports whoosh.
 """
 from __future__ import annotations
 
-import html
+import functools
+import heapq
 import logging
 import os
 import re
 import shutil
 import threading
 import time
+from contextlib import contextmanager
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,17 +28,17 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.collectors import FilterCollector
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.index import LockError
+from whoosh.util.filelock import try_for
 from whoosh.searching import TimeLimit
 from whoosh.support.charset import accent_map
 
 from policyhub.search.backend import Entry, IndexBusy, IndexUnavailable, Progress, SearchBackend
-from policyhub.search.query import KINDS, Hit, SearchQuery, SearchResults
-from policyhub.search.querying import Clause, ParsedQuery, parse
+from policyhub.search.query import KINDS, NOTHING_TO_SEARCH, Hit, SearchQuery, SearchResults, hit_url, page_window
+from policyhub.search.querying import Clause, ParsedQuery, parse, rewrite
+from policyhub.search.snippets import marked_passage
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +46,12 @@ CURRENT = "CURRENT"
 REBUILDING = "REBUILDING"
 REBUILD_STALE_SECONDS = 30 * 60      # a marker older than this was left by a crashed rebuild
 TITLE_BOOST = 3.0
-MAX_RESULTS = 10_000                 # deepest result a page may ask for
 SNIPPET_WIDTH = 240
 SNIPPET_SCAN = 50_000                # characters of a body scanned for the snippet
 FACETS = ("kind", "area", "status", "party")
+MAX_SEGMENTS = 10                    # more small segments than this are merged by maintain()
+SCORE_DIRECTLY = 2_000               # fewer matches than this are scored one by one (see _score_each)
+TERM_CACHE_SIZE = 512                # terms whose document sets a searcher keeps
 
 
 def make_analyzer() -> Any:
@@ -69,7 +73,6 @@ def make_schema() -> Schema:
         title=TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST, spelling=True),
         body=TEXT(analyzer=analyzer, stored=True, spelling=True),
         area=ID(stored=True, sortable=True),
-        area_key=ID(),
         status=ID(stored=True, sortable=True),
         party=KEYWORD(stored=True, commas=True, lowercase=True),
         updated=NUMERIC(bits=64, stored=True, sortable=True, signed=False),
@@ -82,7 +85,7 @@ def _fields(entry: Entry) -> dict[str, Any]:
     return {
         "key": entry.key, "kind": entry.kind, "slug": entry.slug, "number": entry.number,
         "title": entry.title, "body": body, "area": entry.policy_area,
-        "area_key": entry.policy_area.lower(), "status": entry.status, "party": ",".join(entry.parties),
+        "status": entry.status, "party": ",".join(entry.parties),
         "updated": int(entry.updated_at.timestamp()) if entry.updated_at else 0,
         "document_title": entry.document_title,
     }
@@ -186,24 +189,49 @@ class WhooshBackend(SearchBackend):
     def apply(self, changes: Iterable[Entry | str]) -> int:
         """Index each Entry (replacing the one with its key) and delete each key string, in one commit.
         ``changes`` is consumed only after the write lock is held."""
-        ix = self._index()
-        try:
-            writer = ix.writer(timeout=self.lock_timeout, delay=0.05)
-        except LockError:
-            raise IndexBusy("Another process is writing to the search index.") from None
         count = 0
-        try:
+        with self._writer() as writer:
             for change in changes:
                 if isinstance(change, str):
                     writer.delete_by_term("key", change)
                 else:
                     writer.update_document(**_fields(change))
                 count += 1
-            writer.commit()  # merges small segments as it goes (merge=True)
-        except BaseException:
-            writer.cancel()
-            raise
+            # No merge here: whoosh would merge small segments inside this commit, which makes one update in
+            # every few take 300-400 ms at 10,000 documents; maintain() merges them separately instead.
+            writer.commit(merge=False)
         return count
+
+    def maintain(self) -> None:
+        """Merge the small segments that updates leave once there are more than MAX_SEGMENTS of them (each
+        search visits every segment)."""
+        if len(self._index()._segments()) <= MAX_SEGMENTS:  # FileIndex has no public segment count
+            return
+        with self._writer() as writer:
+            writer.commit(merge=True)  # whoosh's MERGE_SMALL policy: the big segment is left alone
+
+    @contextmanager
+    def _writer(self) -> Iterator[Any]:
+        """A writer under whoosh's write lock, which we take and release ourselves: when whoosh takes it, an
+        I/O error (a full disk) while the writer starts or cancels leaves it held, and every later update
+        would find the index busy until the process exits."""
+        ix = self._index()
+        lock = ix.lock("WRITELOCK")
+        if not try_for(lock.acquire, timeout=self.lock_timeout, delay=0.05):
+            raise IndexBusy("Another process is writing to the search index.")
+        try:
+            writer = ix.writer(_lk=False)
+            try:
+                yield writer
+            except BaseException:
+                if not writer.is_closed:
+                    try:
+                        writer.cancel()
+                    except Exception as error:
+                        log.warning("cancelling a failed search index write: %r", error)
+                raise
+        finally:
+            lock.release()
 
     def update(self, entries: Iterable[Entry], removals: Iterable[str] = ()) -> None:
         self.apply([*removals, *entries])
@@ -293,22 +321,18 @@ class WhooshBackend(SearchBackend):
             parts = [wq.Phrase(name, terms) for name in fieldnames]
         return wq.Or(parts), terms, []
 
-    def _filters(self, query: SearchQuery, skip: str | None = None) -> list[Any]:
-        filters = []
-        if query.kind in KINDS and skip != "kind":
-            filters.append(wq.Term("kind", query.kind))
-        if query.area and skip != "area":
-            filters.append(wq.Term("area_key", query.area.lower()))
-        if query.status and skip != "status":
-            filters.append(wq.Term("status", query.status))
-        if query.party and skip != "party":
-            filters.append(wq.Term("party", query.party.lower()))
-        return filters
+    @staticmethod
+    def _active_filters(query: SearchQuery) -> dict[str, str]:
+        """The facet filters the query sets, as (facet, value) in the form the facet sets are keyed by."""
+        active = {"kind": query.kind if query.kind in KINDS else "", "area": query.area,
+                  "status": query.status, "party": (query.party or "").lower()}
+        return {name: value for name, value in active.items() if value}
 
     def search(self, query: SearchQuery) -> SearchResults:
         parsed = parse(query.text)
         notes = list(parsed.notes)
         parts: list[Any] = []
+        scored: list[Any] = []
         terms: set[str] = set()
         prefixes: set[str] = set()
         for clause in parsed.clauses:
@@ -317,100 +341,118 @@ class WhooshBackend(SearchBackend):
                 parts.append(part)
                 terms.update(clause_terms)
                 prefixes.update(clause_prefixes)
+                if clause.kind != "prefix":
+                    scored.append(part)
         if not parts and parsed.text:
-            notes.append("Nothing to search for: try some words from the text you are looking for.")
+            notes.append(NOTHING_TO_SEARCH)
             return SearchResults(query=query, total=0, hits=(), message=" ".join(notes))
         main = wq.And(parts) if parts else wq.Every()
-        page, per_page = max(1, query.page), max(1, min(query.per_page, 100))
-        if page * per_page > MAX_RESULTS:
-            notes.append(f"Only the first {MAX_RESULTS} results can be paged through; refine your search.")
-            page = MAX_RESULTS // per_page
+        page, per_page = page_window(query, notes)
         deadline = time.monotonic() + self.time_limit
         searcher = self._searcher()
-        timed_out = False
 
-        def run(filters: list[Any], limit: int | None, groupedby: dict[str, Any] | None) -> Any:
-            nonlocal timed_out
-            sort_recent = query.sort == "recent" or not parts
-            collector = searcher.collector(
-                limit=limit, groupedby=groupedby,
-                sortedby="updated" if sort_recent else None, reverse=sort_recent,
-            )
-            timed = _DeadlineFilter(collector, wq.And(filters) if filters else None, deadline)
+        # One unscored pass finds every match; totals and facet counts are set arithmetic on it and on the
+        # documents of each facet value (cached per index version), and only the page asked for is scored,
+        # where whoosh can skip blocks that cannot reach the top. Facet counts reflect the other active
+        # filters (the usual faceted-search behaviour).
+        matched, timed_out = _collect_ids(searcher, main, deadline)
+        facet_sets = self._facet_sets(searcher)
+        allowed = {name: _union(facet_sets[name], value, fold=name == "area")
+                   for name, value in self._active_filters(query).items()}
+        selected = matched.intersection(*allowed.values())
+        facets = {}
+        for name in FACETS:
+            base = matched.intersection(*(docs for other, docs in allowed.items() if other != name))
+            counts = {value: len(base & docs) for value, docs in facet_sets[name].items()}
+            facets[name] = dict(sorted(((value, count) for value, count in counts.items() if count),
+                                       key=lambda item: (-item[1], item[0])))
+
+        limit = page * per_page
+        if not selected:
+            ranked: list[int] = []
+        elif query.sort == "recent" or not parts:
+            ranked = self._most_recent(searcher, selected, limit)
+        elif not scored:
+            # Only prefixes: like Lucene, score them as constants (a prefix can expand to hundreds of terms, and
+            # scoring their union costs seconds): title matches first, then the most recent.
+            in_title = _docset(searcher, wq.Or([wq.Prefix("title", p) for p in sorted(prefixes)]), deadline)
+            ranked = self._most_recent(searcher, selected & in_title, limit)
+            if len(ranked) < limit:
+                ranked += self._most_recent(searcher, selected - in_title, limit - len(ranked))
+        else:
+            # Scored by the word and phrase clauses among the documents that every clause and filter allow. The
+            # union of the clauses' terms scores the same as their intersection (both add the terms' scores)
+            # and walks its posting lists far faster than whoosh's skip_to-driven intersection.
+            leaves = wq.Or([leaf for part in scored for leaf in _scoring_terms(part)])
+            ranked = []
             try:
-                searcher.search_with_collector(main, timed)
+                if len(selected) <= SCORE_DIRECTLY:
+                    ranked = _score_each(searcher, leaves, selected, limit, deadline)
+                else:
+                    exact = (len(parts) == len(scored) == 1 and len(selected) == len(matched)
+                             and all(isinstance(leaf, wq.Term) for leaf in parts[0].subqueries))
+                    collector = _DeadlineFilter(searcher.collector(limit=limit), None if exact else selected,
+                                                deadline)
+                    try:
+                        searcher.search_with_collector(leaves, collector)
+                    finally:
+                        ranked = [hit.docnum for hit in collector.results()]
             except TimeLimit:
                 timed_out = True
-            return timed.results()
-
-        # Facet counts reflect the other active filters (the usual faceted-search behaviour): facets whose
-        # own filter is inactive come with the main search; each active one needs a search without it.
-        active = {name for name in FACETS
-                  if len(self._filters(query, skip=name)) < len(self._filters(query))}
-        groups = {name: self._facet(name) for name in FACETS if name not in active}
-        results = run(self._filters(query), page * per_page, groups or None)
-        facets: dict[str, dict[str, int]] = {name: self._group_counts(results, name) for name in groups}
-        for name in sorted(active):
-            if timed_out:
-                break
-            others = run(self._filters(query, skip=name), 1, {name: self._facet(name)})
-            facets[name] = self._group_counts(others, name)
-        facets = {name: facets.get(name, {}) for name in FACETS}
-
         start = (page - 1) * per_page
-        docs = list(results[start:start + per_page])
-        hits = tuple(self._hit(stored.fields(), terms, prefixes) for stored in docs)
-        total = len(results) if not timed_out else results.scored_length()
+        hits = tuple(self._hit(searcher.stored_fields(docnum), terms, prefixes)
+                     for docnum in ranked[start:start + per_page])
         if timed_out:
             notes.append("The search took too long, so these results may be incomplete; try more specific words.")
         suggestion = self._suggest(searcher, parsed) if parts else None
-        return SearchResults(query=query, total=total, hits=hits, facets=facets, suggestion=suggestion,
+        return SearchResults(query=query, total=len(selected), hits=hits, facets=facets, suggestion=suggestion,
                              message=" ".join(notes) or None)
 
     @staticmethod
-    def _facet(name: str) -> Any:
-        if name == "party":
-            return sorting.FieldFacet("party", allow_overlap=True, maptype=sorting.Count)
-        return sorting.FieldFacet(name, maptype=sorting.Count)
+    def _most_recent(searcher: Any, docnums: set[int], limit: int) -> list[int]:
+        updated = searcher.reader().column_reader("updated")  # to the second: ties go to the later indexed
+        return heapq.nlargest(limit, docnums, key=lambda docnum: (updated[docnum], docnum))
 
-    @staticmethod
-    def _group_counts(results: Any, name: str) -> dict[str, int]:
-        try:
-            groups = results.groups(name)
-        except (KeyError, ValueError):
-            return {}
-        counts = {str(key): int(value) for key, value in groups.items() if key not in (None, "")}
-        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+    def _facet_sets(self, searcher: Any) -> dict[str, dict[str, frozenset[int]]]:
+        """For each facet, the documents holding each of its values; built once per searcher (that is, per
+        version of the index), as the values are few and every search counts them."""
+        cached = getattr(self._local, "facet_sets", None)
+        if cached is not None and cached[0] is searcher:
+            return cached[1]
+        sets: dict[str, dict[str, frozenset[int]]] = {}
+        for name in FACETS:
+            values = {}
+            for term in searcher.lexicon(name):
+                value = term.decode("utf-8")
+                docs = frozenset(searcher.docs_for_query(wq.Term(name, value)))
+                if docs and value:
+                    values[value] = docs
+            sets[name] = values
+        self._local.facet_sets = (searcher, sets)
+        return sets
 
     def _suggest(self, searcher: Any, parsed: ParsedQuery) -> str | None:
         """'Did you mean': each plain word absent from the index replaced by the closest indexed word."""
         changed = False
-        words: list[str] = []
         correctors = {name: searcher.corrector(name) for name in ("body", "title")}
-        for clause in parsed.clauses:
-            rendered = []
-            for word in clause.words:
-                replacement = word
-                terms = self._terms(word)
-                if clause.kind != "prefix" and terms and not any(
-                        searcher.doc_frequency(name, term) for name in ("title", "body") for term in terms):
-                    for corrector in correctors.values():
-                        found = corrector.suggest(_fold(word), limit=1, maxdist=2)
-                        if found:
-                            replacement, changed = found[0], True
-                            break
-                rendered.append(replacement)
-            text = " ".join(rendered)
-            if clause.kind == "phrase":
-                text = f'"{text}"'
-            elif clause.kind == "prefix":
-                text += "*"
-            words.append(("title:" if clause.title_only else "") + text)
-        return " ".join(words) if changed else None
+
+        def replace(clause: Clause, word: str) -> str:
+            nonlocal changed
+            terms = self._terms(word)
+            if clause.kind != "prefix" and terms and not any(
+                    searcher.doc_frequency(name, term) for name in ("title", "body") for term in terms):
+                for corrector in correctors.values():
+                    found = corrector.suggest(_fold(word), limit=1, maxdist=2)
+                    if found:
+                        changed = True
+                        return found[0]
+            return word
+        suggestion = rewrite(parsed, replace)
+        return suggestion if changed else None
 
     def _hit(self, stored: dict[str, Any], terms: set[str], prefixes: set[str]) -> Hit:
         kind, slug, number = stored["kind"], stored["slug"], stored.get("number")
-        url = f"/documents/{slug}" if kind == "document" else f"/documents/{slug}/amendments/{number}"
+        url = hit_url(kind, slug, number)
         updated = stored.get("updated") or 0
         return Hit(
             kind=kind, slug=slug, number=number, title=stored.get("title", ""),
@@ -424,7 +466,7 @@ class WhooshBackend(SearchBackend):
         """A passage of ``text`` around the densest run of matches: the text escaped first, then each match
         wrapped in <mark>. Our own highlighter, so no markup can come from anywhere but here."""
         text = text[:SNIPPET_SCAN]
-        spans = list(_matches(self.analyzer, text, terms, prefixes))
+        spans = list(_matches(text, terms, prefixes))
         start = 0
         if spans:
             best, best_count = spans[0][0], 0
@@ -439,18 +481,113 @@ class WhooshBackend(SearchBackend):
         if end < len(text):
             space = text.find(" ", end)
             end = space if 0 <= space < end + 20 else end
-        pieces = ["… " if start else ""]
-        cursor = start
-        for span_start, span_end in spans:
-            if span_start < cursor or span_end > end:
-                continue
-            pieces.append(_plain(text[cursor:span_start]))
-            pieces.append(f"<mark>{_plain(text[span_start:span_end])}</mark>")
-            cursor = span_end
-        pieces.append(_plain(text[cursor:end]))
-        if end < len(text):
-            pieces.append(" …")
-        return "".join(pieces).strip()
+        return marked_passage(text, start, end, spans)
+
+
+def _union(values: dict[str, frozenset[int]], wanted: str, *, fold: bool) -> frozenset[int]:
+    """The documents with facet value ``wanted`` (policy areas compare case-insensitively)."""
+    if not fold:
+        return values.get(wanted, frozenset())
+    return frozenset().union(*(docs for value, docs in values.items() if value.lower() == wanted.lower()))
+
+
+class _Deadline(Exception):
+    pass
+
+
+def _collect_ids(searcher: Any, q: Any, deadline: float) -> tuple[set[int], bool]:
+    """Every document matching ``q`` (unscored), and whether the deadline cut the work short.
+
+    Set algebra over each term's posting list: walking whoosh's Or/And matchers document by document costs
+    several times more, and the term sets are cached for the life of the searcher (one index version), as
+    the same words come up again and again."""
+    try:
+        return _docset(searcher, q, deadline), False
+    except _Deadline:
+        found: set[int] = set()
+        for i, docnum in enumerate(searcher.docs_for_query(q)):  # what fits in the time left, unoptimised
+            if not i & 255 and time.monotonic() > deadline + 0.25:
+                break
+            found.add(docnum)
+        return found, True
+
+
+def _docset(searcher: Any, q: Any, deadline: float) -> set[int]:
+    if time.monotonic() > deadline:
+        raise _Deadline
+    if isinstance(q, wq.Or):
+        return set().union(*(_docset(searcher, sub, deadline) for sub in q.subqueries))
+    if isinstance(q, wq.And):
+        sets = sorted((_docset(searcher, sub, deadline) for sub in q.subqueries), key=len)
+        return sets[0].intersection(*sets[1:])
+    if isinstance(q, wq.Term):
+        return set(_term_docs(searcher, q.fieldname, q.text))
+    if isinstance(q, wq.Prefix):
+        found: set[int] = set()
+        for text in searcher.reader().expand_prefix(q.fieldname, q.text):
+            found.update(_term_docs(searcher, q.fieldname, text.decode("utf-8") if isinstance(text, bytes) else text))
+            if time.monotonic() > deadline:
+                raise _Deadline
+        return found
+    if isinstance(q, wq.Phrase):  # whoosh checks the positions
+        return set(_cached_docs(searcher, (q.fieldname, tuple(q.words)), q))
+    return set(searcher.docs_for_query(q))
+
+
+def _term_docs(searcher: Any, fieldname: str, text: str) -> frozenset[int]:
+    return _cached_docs(searcher, (fieldname, text), wq.Term(fieldname, text))
+
+
+def _cached_docs(searcher: Any, key: tuple[Any, ...], q: Any) -> frozenset[int]:
+    cache = _term_cache(searcher)
+    docs = cache.get(key)
+    if docs is None:
+        docs = frozenset(searcher.docs_for_query(q))
+        if len(cache) >= TERM_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[key] = docs
+    return docs
+
+
+def _scoring_terms(part: Any) -> Iterator[Any]:
+    """The term queries that score a clause: a phrase scores by its words, since the documents that hold
+    the phrase are already known and whoosh's phrase matcher costs as much again."""
+    for leaf in part.subqueries:
+        if isinstance(leaf, wq.Phrase):
+            yield from (wq.Term(leaf.fieldname, word) for word in leaf.words)
+        else:
+            yield leaf
+
+
+def _term_cache(searcher: Any) -> dict[tuple[Any, ...], frozenset[int]]:
+    cache = getattr(searcher, "_policyhub_term_docs", None)
+    if cache is None:
+        cache = searcher._policyhub_term_docs = {}
+    return cache
+
+
+def _score_each(searcher: Any, q: Any, docnums: set[int], limit: int, deadline: float) -> list[int]:
+    """The best ``limit`` of a few ``docnums`` by their score for ``q``: the matcher jumps from one to the
+    next, where collecting would walk every posting of the query's (often common) words."""
+    scored: list[tuple[float, int]] = []
+    context = searcher.context()
+    for sub, offset in searcher.leaf_searchers():
+        local = sorted(d - offset for d in docnums if offset <= d < offset + sub.doc_count_all())
+        if not local:
+            continue
+        matcher = q.matcher(sub, context)
+        for i, docnum in enumerate(local):
+            if not i & 255 and time.monotonic() > deadline:
+                raise TimeLimit
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    break
+            if matcher.id() == docnum:
+                scored.append((matcher.score(), -(docnum + offset)))
+    return [-negative for _score, negative in heapq.nlargest(limit, scored)]
 
 
 class _DeadlineFilter(FilterCollector):
@@ -471,14 +608,28 @@ class _DeadlineFilter(FilterCollector):
             child.collect(sub_docnum)
 
 
-def _plain(segment: str) -> str:
-    return html.escape(re.sub(r"\s+", " ", segment), quote=True)
-
-
-def _matches(analyzer: Any, text: str, terms: set[str], prefixes: set[str]) -> Iterator[tuple[int, int]]:
+def _matches(text: str, terms: set[str], prefixes: set[str]) -> Iterator[tuple[int, int]]:
     if not terms and not prefixes:
         return
-    for token in analyzer(text, chars=True, keeporiginal=True, mode="index"):
-        if token.text in terms or (prefixes and any(
-                token.text.startswith(p) or _fold(token.original).startswith(p) for p in prefixes)):
-            yield token.startchar, token.endchar
+    for match in _TOKEN.finditer(text):
+        word = match.group()
+        term = _index_term(word)
+        if term is None:
+            continue
+        if term in terms or (prefixes and any(term.startswith(p) or _fold(word).startswith(p) for p in prefixes)):
+            yield match.start(), match.end()
+
+
+_TOKEN = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")  # whoosh's RegexTokenizer pattern: the same words as the index
+
+
+_SNIPPET_ANALYZER = make_analyzer()
+
+
+@functools.lru_cache(maxsize=65_536)
+def _index_term(word: str) -> str | None:
+    """The index term of one word (None for a stop word). Cached: prose repeats its words, and running the
+    analyzer chain over every word was most of a search's time."""
+    for token in _SNIPPET_ANALYZER(word, mode="index"):
+        return token.text
+    return None

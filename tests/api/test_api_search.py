@@ -1,5 +1,8 @@
-"""GET /api/v1/search: the shape API.md gives, the filters, party=, and 400s in the API's error format."""
+"""GET /api/v1/search, on each search backend: the shape API.md gives, the filters, party=, and 400s in the
+API's error format."""
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
@@ -8,6 +11,11 @@ API_MD_KEYS = {"query", "total", "page", "results", "suggestion"}
 EXTENSION_KEYS = {"facets", "message", "per_page"}
 RESULT_KEYS = {"type", "slug", "title", "snippet", "url"}
 RESULT_EXTENSIONS = {"policy_area", "status", "parties", "updated_at"}
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any], search_backend: str) -> dict[str, Any]:
+    return {**app_config, "SEARCH_BACKEND": search_backend}
 
 
 @pytest.fixture

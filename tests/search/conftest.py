@@ -1,9 +1,14 @@
-"""Search engine fixtures: run a search through the services, apply the queued index jobs."""
+"""Search engine fixtures: every test here runs on each backend (``search_backend``, see tests/conftest.py);
+run a search through the services, apply the queued index jobs."""
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any], search_backend: str) -> dict[str, Any]:
+    return {**app_config, "SEARCH_BACKEND": search_backend}
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""Keeping the index in step: jobs queued with each change, applied after commit, retried when the index is
-busy or broken; rebuilds; corrupt-index detection; several processes writing at once."""
+"""Keeping the index in step, on each backend: jobs queued with each change, applied after commit, retried
+when the index is busy or broken; rebuilds; corrupt-index detection; several processes writing at once.
+(The PostgreSQL backend's own cases: test_postgres_backend.py.)"""
 from __future__ import annotations
 
 import gc
@@ -12,6 +13,8 @@ from sqlalchemy import select
 from policyhub.extensions import db
 from policyhub.search import services
 from policyhub.search.models import IndexJob
+
+whoosh_only = pytest.mark.parametrize("search_backend", ["whoosh"], indirect=True)
 
 
 def titles(results):
@@ -61,6 +64,7 @@ def test_a_request_that_saves_applies_its_jobs_after_commit(app, client, login, 
     assert services.get_backend().search(SearchQuery(text="libraries")).total == 1
 
 
+@whoosh_only
 def test_a_busy_index_keeps_the_job_and_the_save_succeeds(app, member, make_document, edit_document, find):
     document = make_document(member, title="Water", body="Clean rivers.")
     services.apply_pending_jobs()
@@ -106,6 +110,7 @@ def test_reindex_command_rebuilds_from_the_database(app, member, make_document):
     assert services.get_backend().search(SearchQuery(text="bogs")).total == 1
 
 
+@whoosh_only
 def test_rebuild_swaps_in_a_new_generation_and_keeps_searching(app, member, make_document, find):
     make_document(member, title="Forests", body="Plant trees.")
     assert find("trees").total == 1
@@ -116,6 +121,7 @@ def test_rebuild_swaps_in_a_new_generation_and_keeps_searching(app, member, make
     assert after != before and find("trees").total == 1
 
 
+@whoosh_only
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # whoosh leaks the bad file
 def test_a_corrupt_index_is_detected_and_rebuilt(app, member, make_document, find):
     make_document(member, title="Forests", body="Plant trees.")
@@ -133,6 +139,7 @@ def test_a_corrupt_index_is_detected_and_rebuilt(app, member, make_document, fin
     gc.collect()  # let whoosh's leaked handle on the garbage file be reported inside this test
 
 
+@whoosh_only
 def test_a_missing_index_is_rebuilt_on_first_use(app, member, make_document, find):
     make_document(member, title="Forests", body="Plant trees.")
     services.apply_pending_jobs()
