@@ -36,7 +36,7 @@ from policyhub.search.folding import fold, shown
 from policyhub.search.headlines import START, STOP, snippet
 from policyhub.search.models import EXCERPT_CHARS
 from policyhub.search.query import (KINDS, NOTHING_TO_SEARCH, Hit, SearchQuery, SearchResults, hit_url,
-                                    page_window)
+                                    ordered_counts, page_window)
 from policyhub.search.querying import Clause, ParsedQuery, parse, rewrite
 from policyhub.search.spelling import closest, vocabulary_words
 
@@ -432,8 +432,7 @@ class PostgresBackend(SearchBackend):
         for name, value, count in rows:
             if value:
                 facets[name][value] = int(count)
-        return {name: dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-                for name, counts in facets.items()}
+        return {name: ordered_counts(counts) for name, counts in facets.items()}
 
     @staticmethod
     def _total(facets: dict[str, dict[str, int]], params: dict[str, Any]) -> int:

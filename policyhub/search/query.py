@@ -58,6 +58,11 @@ def page_window(query: SearchQuery, notes: list[str]) -> tuple[int, int]:
     return page, per_page
 
 
+def ordered_counts(counts: dict[str, int]) -> dict[str, int]:
+    """A facet's non-zero counts, biggest first (ties by value): the order every backend answers in."""
+    return dict(sorted(((value, n) for value, n in counts.items() if n), key=lambda item: (-item[1], item[0])))
+
+
 def hit_url(kind: str, slug: str, number: int | None) -> str:
     """Where a hit lives on this site."""
     return f"/documents/{slug}" if kind == "document" else f"/documents/{slug}/amendments/{number}"

@@ -269,7 +269,8 @@ def _drain_after_request(response: Any) -> Any:
     """After a request that queued jobs (its transaction committed by now), apply them once the response
     has been sent, so that the person saving never waits for the index."""
     if g.pop("search_jobs_pending", False):
-        response.call_on_close(functools.partial(drain, current_app._get_current_object()))  # type: ignore[attr-defined]
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        response.call_on_close(functools.partial(drain, app))
     return response
 
 

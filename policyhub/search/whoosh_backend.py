@@ -36,7 +36,8 @@ from whoosh.searching import TimeLimit
 from whoosh.support.charset import accent_map
 
 from policyhub.search.backend import Entry, IndexBusy, IndexUnavailable, Progress, SearchBackend
-from policyhub.search.query import KINDS, NOTHING_TO_SEARCH, Hit, SearchQuery, SearchResults, hit_url, page_window
+from policyhub.search.query import (KINDS, NOTHING_TO_SEARCH, Hit, SearchQuery, SearchResults, hit_url,
+                                    ordered_counts, page_window)
 from policyhub.search.querying import Clause, ParsedQuery, parse, rewrite
 from policyhub.search.snippets import marked_passage
 
@@ -363,9 +364,7 @@ class WhooshBackend(SearchBackend):
         facets = {}
         for name in FACETS:
             base = matched.intersection(*(docs for other, docs in allowed.items() if other != name))
-            counts = {value: len(base & docs) for value, docs in facet_sets[name].items()}
-            facets[name] = dict(sorted(((value, count) for value, count in counts.items() if count),
-                                       key=lambda item: (-item[1], item[0])))
+            facets[name] = ordered_counts({value: len(base & docs) for value, docs in facet_sets[name].items()})
 
         limit = page * per_page
         if not selected:
@@ -389,10 +388,7 @@ class WhooshBackend(SearchBackend):
                 if len(selected) <= SCORE_DIRECTLY:
                     ranked = _score_each(searcher, leaves, selected, limit, deadline)
                 else:
-                    exact = (len(parts) == len(scored) == 1 and len(selected) == len(matched)
-                             and all(isinstance(leaf, wq.Term) for leaf in parts[0].subqueries))
-                    collector = _DeadlineFilter(searcher.collector(limit=limit), None if exact else selected,
-                                                deadline)
+                    collector = _DeadlineFilter(searcher.collector(limit=limit), selected, deadline)
                     try:
                         searcher.search_with_collector(leaves, collector)
                     finally:
@@ -413,22 +409,18 @@ class WhooshBackend(SearchBackend):
         updated = searcher.reader().column_reader("updated")  # to the second: ties go to the later indexed
         return heapq.nlargest(limit, docnums, key=lambda docnum: (updated[docnum], docnum))
 
-    def _facet_sets(self, searcher: Any) -> dict[str, dict[str, frozenset[int]]]:
+    @staticmethod
+    def _facet_sets(searcher: Any) -> dict[str, dict[str, frozenset[int]]]:
         """For each facet, the documents holding each of its values; built once per searcher (that is, per
         version of the index), as the values are few and every search counts them."""
-        cached = getattr(self._local, "facet_sets", None)
-        if cached is not None and cached[0] is searcher:
-            return cached[1]
-        sets: dict[str, dict[str, frozenset[int]]] = {}
-        for name in FACETS:
-            values = {}
-            for term in searcher.lexicon(name):
-                value = term.decode("utf-8")
-                docs = frozenset(searcher.docs_for_query(wq.Term(name, value)))
-                if docs and value:
-                    values[value] = docs
-            sets[name] = values
-        self._local.facet_sets = (searcher, sets)
+        sets = getattr(searcher, "_policyhub_facets", None)
+        if sets is None:
+            sets = {}
+            for name in FACETS:
+                values = (term.decode("utf-8") for term in searcher.lexicon(name))
+                sets[name] = {value: docs for value in values if value
+                              and (docs := _term_docs(searcher, name, value))}
+            searcher._policyhub_facets = sets
         return sets
 
     def _suggest(self, searcher: Any, parsed: ParsedQuery) -> str | None:
@@ -491,30 +483,21 @@ def _union(values: dict[str, frozenset[int]], wanted: str, *, fold: bool) -> fro
     return frozenset().union(*(docs for value, docs in values.items() if value.lower() == wanted.lower()))
 
 
-class _Deadline(Exception):
-    pass
-
-
 def _collect_ids(searcher: Any, q: Any, deadline: float) -> tuple[set[int], bool]:
-    """Every document matching ``q`` (unscored), and whether the deadline cut the work short.
+    """Every document matching ``q`` (unscored), and whether the deadline stopped the work (no matches then).
 
     Set algebra over each term's posting list: walking whoosh's Or/And matchers document by document costs
     several times more, and the term sets are cached for the life of the searcher (one index version), as
     the same words come up again and again."""
     try:
         return _docset(searcher, q, deadline), False
-    except _Deadline:
-        found: set[int] = set()
-        for i, docnum in enumerate(searcher.docs_for_query(q)):  # what fits in the time left, unoptimised
-            if not i & 255 and time.monotonic() > deadline + 0.25:
-                break
-            found.add(docnum)
-        return found, True
+    except TimeLimit:
+        return set(), True
 
 
 def _docset(searcher: Any, q: Any, deadline: float) -> set[int]:
     if time.monotonic() > deadline:
-        raise _Deadline
+        raise TimeLimit
     if isinstance(q, wq.Or):
         return set().union(*(_docset(searcher, sub, deadline) for sub in q.subqueries))
     if isinstance(q, wq.And):
@@ -527,7 +510,7 @@ def _docset(searcher: Any, q: Any, deadline: float) -> set[int]:
         for text in searcher.reader().expand_prefix(q.fieldname, q.text):
             found.update(_term_docs(searcher, q.fieldname, text.decode("utf-8") if isinstance(text, bytes) else text))
             if time.monotonic() > deadline:
-                raise _Deadline
+                raise TimeLimit
         return found
     if isinstance(q, wq.Phrase):  # whoosh checks the positions
         return set(_cached_docs(searcher, (q.fieldname, tuple(q.words)), q))
