@@ -24,7 +24,7 @@ install-test: $(VENV)/.installed-test
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	POLICYHUB_SECURE_COOKIES=0 $(FLASK) run --host $(HOST) --port $(PORT)  # plain HTTP on loopback
 
 ## test: the whole test suite (SQLite; set POLICYHUB_TEST_DATABASE_URL for PostgreSQL)
 test: install-test

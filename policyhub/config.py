@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -32,10 +33,13 @@ class Defaults:
     PASSWORD_HASH_METHOD = "scrypt"
     DOCUMENTS_PER_PAGE = 50
     REVISIONS_PER_PAGE = 25
+    # Secure, __Host- prefixed cookies and HSTS; None means on unless the app runs in debug or test mode.
+    SECURE_COOKIES: bool | None = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
     WTF_CSRF_TIME_LIMIT = 6 * 3600  # long edits: a token outlives an afternoon of drafting
     RATELIMIT_ENABLED = True  # explicit: flask-limiter would otherwise inherit the last app's setting
     RATELIMIT_HEADERS_ENABLED = True
@@ -62,6 +66,7 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    _secure_cookies(app)
     if app.config.get("REDIS_URL"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     # A database server's connections are tested before use, so that a restart or a dropped idle connection
@@ -71,6 +76,24 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     if not str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
         engine_options.setdefault("pool_pre_ping", True)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
+
+
+def _secure_cookies(app: Flask) -> None:
+    """Over HTTPS the cookies are Secure and ``__Host-`` prefixed (no Domain, Path=/), so that neither a
+    plain-HTTP page nor a sibling subdomain can set or read them."""
+    secure = app.config["SECURE_COOKIES"]
+    if secure is None:
+        secure = not (app.debug or app.testing)
+    elif isinstance(secure, str):
+        secure = secure.strip().lower() not in ("", "0", "false", "no", "off")
+    secure = bool(secure)
+    app.config["SECURE_COOKIES"] = secure
+    if secure:
+        app.config.update(
+            SESSION_COOKIE_SECURE=True, SESSION_COOKIE_NAME="__Host-session", SESSION_COOKIE_DOMAIN=False,
+            SESSION_COOKIE_PATH="/", REMEMBER_COOKIE_SECURE=True, REMEMBER_COOKIE_NAME="__Host-remember_token",
+            REMEMBER_COOKIE_DOMAIN=None, REMEMBER_COOKIE_PATH="/",
+        )
 
 
 def normalise_database_url(url: str) -> str:

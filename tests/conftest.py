@@ -301,9 +301,11 @@ def make_document(app: Flask):
 def login():
     """``login(client, user)`` signs ``user`` in on ``client`` the way flask-login keeps it in the session."""
     def sign_in(client: FlaskClient, user: Any) -> FlaskClient:
+        from policyhub.reauth import mark_recent_auth
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
+            mark_recent_auth(session)  # as a password sign-in does
         return client
     return sign_in
 

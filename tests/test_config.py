@@ -46,3 +46,19 @@ def test_test_config_wins_over_the_environment(tmp_path, monkeypatch):
 def test_postgres_urls_use_psycopg3():
     assert normalise_database_url("postgresql://a@b/c") == "postgresql+psycopg://a@b/c"
     assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_cookies_are_secure_and_host_prefixed_unless_turned_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("POLICYHUB_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("POLICYHUB_SECURE_COOKIES", raising=False)
+    production = create_app().config
+    assert production["SECURE_COOKIES"] is True
+    assert production["SESSION_COOKIE_NAME"] == "__Host-session" and production["SESSION_COOKIE_SECURE"]
+    assert production["REMEMBER_COOKIE_NAME"].startswith("__Host-") and production["REMEMBER_COOKIE_SECURE"]
+    assert production["REMEMBER_COOKIE_DURATION"].days == 14  # weeks, not flask-login's year
+
+    monkeypatch.setenv("POLICYHUB_SECURE_COOKIES", "0")  # `make run` on plain HTTP
+    development = create_app().config
+    assert development["SECURE_COOKIES"] is False
+    assert development["SESSION_COOKIE_NAME"] == "session" and not development["SESSION_COOKIE_SECURE"]
+    assert create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)}).config["SECURE_COOKIES"] is False
