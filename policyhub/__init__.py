@@ -19,6 +19,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error pages, CLI."""
     from policyhub import (
         cli, config, db as database, errors, health, outages, proxy, ratelimits, request_checks, requestlog,
+        security_headers,
     )
     from policyhub.extensions import csrf, db, migrate
     from policyhub.permissions import Action, can
@@ -43,6 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     ratelimits.init_app(app)  # after CSRF: a forged form is refused before it counts
     _init_login(app)
+    security_headers.init_app(app)  # after login: see security_headers.init_app
 
     from policyhub.accounts import bp as accounts_bp
     from policyhub.admin import bp as admin_bp
@@ -73,7 +75,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def _init_login(app: Flask) -> None:
     from policyhub.accounts.models import User
-    from policyhub.extensions import db, login_manager
+    from policyhub.accounts.services import user_for_session_id
+    from policyhub.extensions import login_manager
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -82,5 +85,6 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+        # Sessions and remember-me cookies name "<id>.<session_version>" (User.get_id): signing out,
+        # changing or resetting the password raises the version and so ends every one of them.
+        return user_for_session_id(user_id)

@@ -25,12 +25,17 @@ class Defaults:
     API_TOKEN_RATE_LIMIT = "300/minute"
     API_WRITE_RATE_LIMIT = "60/minute"
     WRITE_RATE_LIMIT = "60/minute"
+    SEARCH_RATE_LIMIT = "120/minute"
     # Forwarded headers are ignored unless this says which proxies set them (proxy.py): e.g. 1.
     PROXY_FIX: str | int | None = None
     # A request body over this is refused with 413 before anything reads it.
     MAX_CONTENT_LENGTH = 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
     PASSWORD_HASH_METHOD = "scrypt"
+    # Links in mails start with this, never with the Host header a request arrived with (mail.py).
+    BASE_URL = "http://127.0.0.1:5000"
+    SMTP_URL: str | None = None  # smtp://user:pass@host:port, smtps://... or ?starttls=1; None: <instance>/outbox
+    MAIL_FROM = "PolicyHub <no-reply@policyhub.invalid>"
     DOCUMENTS_PER_PAGE = 50
     REVISIONS_PER_PAGE = 25
     # Secure, __Host- prefixed cookies and HSTS; None means on unless the app runs in debug or test mode.

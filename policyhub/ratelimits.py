@@ -1,11 +1,13 @@
 """Rate limits on writes and on API token use, on top of the per-route ones (sign-in, registration).
 
-Three budgets, read from the config on each request (flask-limiter notation, e.g. ``60/minute``; an empty
+Four budgets, read from the config on each request (flask-limiter notation, e.g. ``60/minute``; an empty
 value turns one off):
 
 - ``API_TOKEN_RATE_LIMIT``: every API request that presents a token, per token (keyed by its hash);
 - ``API_WRITE_RATE_LIMIT``: POST, PUT, PATCH and DELETE under /api/, per user (per address without a token);
-- ``WRITE_RATE_LIMIT``: the same methods on the HTML side, per signed-in user, else per address.
+- ``WRITE_RATE_LIMIT``: the same methods on the HTML side, per signed-in user, else per address;
+- ``SEARCH_RATE_LIMIT``: searches (the search page, the API's search, the document list with words), per
+  signed-in user or token owner, else per address: each one costs the index far more than a page read.
 
 Counts live in ``RATELIMIT_STORAGE_URI``: memory (one process) unless ``POLICYHUB_REDIS_URL`` names a Redis
 that all workers share (config.py); should that Redis fail, each process falls back to counting in memory
@@ -51,8 +53,23 @@ def _api_caller_key() -> str:
 
 
 def _html_caller_key() -> str:
-    user_id = session.get("_user_id")  # where flask-login keeps the signed-in user's id: no query
+    # Where flask-login keeps the signed-in user's "id.session_version": no query. Only the id counts, so
+    # that signing out and in again does not buy a fresh budget.
+    user_id = str(session.get("_user_id") or "").partition(".")[0]
     return f"user:{user_id}" if user_id else f"addr:{request.remote_addr}"
+
+
+SEARCH_ENDPOINTS = frozenset({"search.search", "api.search"})
+
+
+def _is_search() -> bool:
+    if request.endpoint in SEARCH_ENDPOINTS:
+        return True
+    return request.endpoint == "documents.index" and bool(request.args.get("q", "").strip())
+
+
+def _searcher_key() -> str:
+    return _api_caller_key() if _is_api() else _html_caller_key()
 
 
 # Handed to the Limiter in extensions.py; flask-limiter checks application limits before every request.
@@ -63,6 +80,8 @@ APPLICATION_LIMITS = [
                      methods=WRITE_METHODS, exempt_when=lambda: not _is_api()),
     ApplicationLimit(_setting("WRITE_RATE_LIMIT"), key_function=_html_caller_key, scope="write",
                      methods=WRITE_METHODS, exempt_when=_is_api),
+    ApplicationLimit(_setting("SEARCH_RATE_LIMIT"), key_function=_searcher_key, scope="search",
+                     exempt_when=lambda: not _is_search()),
 ]
 
 

@@ -2,17 +2,31 @@
 
 Every text field goes through here before a service uses it: newlines normalised, control characters
 refused, lengths bounded. Errors are collected per field so that one answer names every problem.
+
+Text is shown as it is stored, so nothing may make it read differently: bidi overrides are refused in every
+field. Single-line fields (names, titles, labels) are what people recognise each other and documents by, so
+they are also stored in NFC (one way to write "é") and refused when they hold characters that show nothing
+or a word that mixes look-alike alphabets. Names are not unique (two people may share one), so a name in
+another alphabet that looks like someone else's is allowed, as the same name would be: people are always
+shown with their party.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from policyhub.errors import Invalid
-from policyhub.text.checks import control_character_error, normalise_newlines, utf8_size
+from policyhub.text.checks import (
+    bidi_control_error, control_character_error, invisible_character_error, lookalike_error, normalise_newlines,
+    utf8_size,
+)
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_INTEGER = 2**31 - 1
+"""The largest number an integer column holds (PostgreSQL raises on a bigger one instead of finding nothing):
+a revision, amendment or page number above it names nothing that exists."""
 
 
 class Checker:
@@ -34,11 +48,13 @@ class Checker:
             return ""
         text = normalise_newlines(value)
         if not multiline:
-            text = text.strip()
+            text = unicodedata.normalize("NFC", text.strip())
             if "\n" in text:
                 self.fail(name, f"{label} must be a single line.")
                 return ""
-        problem = control_character_error(text)
+        problem = control_character_error(text) or bidi_control_error(text)
+        if not problem and not multiline:
+            problem = invisible_character_error(text) or lookalike_error(text)
         if problem:
             self.fail(name, f"{label}: {problem}")
             return ""

@@ -75,6 +75,7 @@ def make_test_config(tmp_path: Path, database_url: str, **overrides: Any) -> dic
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # the real scrypt costs 50 ms a hash
         "RATELIMIT_ENABLED": False,
+        "SMTP_URL": None,  # mails go to <instance>/outbox, whatever POLICYHUB_SMTP_URL the environment sets
     }
     config.update(overrides)
     return config
@@ -261,7 +262,8 @@ def make_user(app: Flask, make_party):
     def build(name: str | None = None, *, email: str | None = None, party: Any = None, role: str = "member",
               admin: bool = False, pending: bool = False, password: str = PASSWORD) -> User:
         n = next(_serial)
-        user = register_user(email or f"user{n}@example.org", name or f"User {n}", password, is_admin=admin)
+        user = register_user(email or f"user{n}@example.org", name or f"User {n}", password, is_admin=admin,
+                             confirmed=True)
         if party is not None:
             if pending:
                 request_membership(user, party)

@@ -128,3 +128,28 @@ def test_an_unreachable_redis_falls_back_to_counting_in_memory(make_app, closed_
     headers = token_for(member)
     assert [client.get("/api/v1/parties", headers=headers).status_code for _ in range(2)] == [200, 200]
     assert_api_refusal(client.get("/api/v1/parties", headers=headers))
+
+
+def test_searches_are_limited_per_person_across_page_api_and_list(make_app, member, login, token_for):
+    app = make_app(RATELIMIT_ENABLED=True, SEARCH_RATE_LIMIT="3/minute", API_TOKEN_RATE_LIMIT="")
+    visitor = app.test_client()
+    answers = [visitor.get("/search?q=votes").status_code, visitor.get("/?q=votes").status_code,
+               visitor.get("/api/v1/search?q=votes").status_code]
+    assert answers == [200, 200, 200]
+    refused = visitor.get("/search?q=votes")
+    assert refused.status_code == 429 and refused.mimetype == "text/html" and "Retry-After" in refused.headers
+    assert_api_refusal(visitor.get("/api/v1/search?q=votes"))
+    assert visitor.get("/").status_code == 200  # the plain list is not a search
+    signed_in = login(app.test_client(), member)  # another key: a person, not the visitor's address
+    assert signed_in.get("/search?q=votes").status_code == 200
+    assert app.test_client().get("/api/v1/search?q=votes", headers=token_for(member)).status_code == 200
+
+
+def test_signing_in_again_does_not_buy_a_fresh_write_budget(make_app, member, login):
+    from policyhub.accounts.services import end_all_sessions
+    app = make_app(RATELIMIT_ENABLED=True, WRITE_RATE_LIMIT="2/minute")
+    client = login(app.test_client(), member)
+    assert [client.post("/account/tokens", data={"label": f"t{n}"}).status_code for n in range(2)] == [200, 200]
+    end_all_sessions(member)  # a new session version: the session's id changes, the person does not
+    client = login(app.test_client(), member)
+    assert client.post("/account/tokens", data={"label": "t3"}).status_code == 429

@@ -25,6 +25,10 @@ class User(UserMixin, db.Model):
     is_admin: Mapped[bool] = mapped_column(default=False)
     deactivated_at: Mapped[datetime | None]
     created_at: Mapped[created_at]
+    # Part of the id kept in sessions and remember-me cookies (get_id): raising it ends them all at once.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # NULL until the owner of the address follows the link we mailed; such an account cannot sign in.
+    email_confirmed_at: Mapped[datetime | None]
 
     membership: Mapped["Membership | None"] = relationship(
         back_populates="user", foreign_keys="Membership.user_id", lazy="selectin"
@@ -33,6 +37,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # flask-login treats inactive users as signed out
         return self.deactivated_at is None
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    def get_id(self) -> str:
+        """What flask-login stores in the session and the remember-me cookie: ``"<id>.<session_version>"``."""
+        return f"{self.id}.{self.session_version}"
 
     @property
     def party(self) -> "Party | None":

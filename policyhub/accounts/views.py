@@ -1,29 +1,59 @@
-"""Sign in and out, register, the account page (membership request, API tokens)."""
+"""Sign in and out, registration with a mailed link, password reset and change, the account page
+(membership request, API tokens)."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import (abort, current_app, flash, make_response, redirect, render_template, request, session,
+                   url_for)
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 
 from policyhub.accounts import bp, services
-from policyhub.accounts.forms import LoginForm, MembershipForm, RegisterForm, TokenForm
-from policyhub.accounts.models import ApiToken
+from policyhub.accounts.forms import (ChangePasswordForm, ForgotPasswordForm, LoginForm, MembershipForm,
+                                      RegisterForm, ResetPasswordForm, TokenForm)
+from policyhub.accounts.models import ApiToken, User
 from policyhub.errors import Invalid
 from policyhub.extensions import db, limiter
 from policyhub.parties import services as parties
 from policyhub.permissions import Action, can, require
+from policyhub.reauth import mark_recent_auth
+from policyhub.reauth import recent_auth_required
 from policyhub.web import safe_next
+
+JUST_REGISTERED_HINT = "Just registered? Follow the link we emailed you to finish creating your account."
 
 
 def _login_limit() -> str:
-    from flask import current_app
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _start_session(user: Any, remember: bool = False) -> None:
+def _me() -> User:
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def _start_session(user: User, remember: bool = False) -> None:
     session.clear()  # a fresh session on sign-in: nothing from before carries over
     login_user(user, remember=remember)
+    mark_recent_auth(session)
+
+
+def _form_status(form: Any) -> int:
+    return 422 if form.errors or form.form_errors else 200
+
+
+def _private(body: str, status: int = 200) -> Any:
+    """A page reached through a mailed link: the link's token is in its address, so the page is never
+    cached and never named in a Referer sent to another site."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _bad_link(error: services.BadLink) -> Any:
+    return _private(render_template("accounts/invalid_link.html", message=error.message, purpose=error.purpose,
+                                    status=error.status), error.status)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -36,13 +66,16 @@ def login() -> Any:
             _start_session(user, remember=form.remember.data)
             flash(f"Welcome back, {user.name}.", "success")
             return redirect(safe_next(form.next.data, url_for("documents.index")))
+        # The same words for an unknown address, a wrong password and an unconfirmed account.
         form.form_errors.append("That email and password do not match an active account.")
     status = 401 if form.form_errors else 200
-    return render_template("accounts/login.html", form=form), status
+    return render_template("accounts/login.html", form=form, hint=JUST_REGISTERED_HINT), status
 
 
 @bp.post("/logout")
 def logout() -> Any:
+    if current_user.is_authenticated:
+        services.end_all_sessions(_me())  # a copied session or remember-me cookie dies with this one
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
@@ -57,15 +90,64 @@ def register() -> Any:
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register_user(form.email.data, form.name.data, form.password.data)
+            address = services.start_registration(form.email.data, form.name.data, form.password.data)
         except Invalid as error:
             form.apply(error)
         else:
+            # The same page whether or not the address already has an account: only its inbox is told.
+            return render_template("accounts/register_sent.html", address=address)
+    return render_template("accounts/register.html", form=form), _form_status(form)
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def confirm_email(token: str) -> Any:
+    """The mailed link opens a page whose button confirms: a mail scanner that fetches every link must not
+    use it up, and a link from someone else's mail must not sign a visitor in without them asking."""
+    try:
+        if request.method == "GET":
+            user = services.user_for_confirmation(token)
+            return _private(render_template("accounts/confirm.html", user=user, token=token))
+        user = services.confirm_email(token)
+    except services.BadLink as error:
+        return _bad_link(error)
+    _start_session(user)
+    flash("Your address is confirmed and you are signed in. Ask to join your party below to start editing.",
+          "success")
+    return redirect(url_for(".account"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password() -> Any:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        try:
+            address = services.request_password_reset(form.email.data)
+        except Invalid as error:
+            form.apply(error)
+        else:
+            return render_template("accounts/forgot_password_sent.html", address=address)
+    return render_template("accounts/forgot_password.html", form=form), _form_status(form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def reset_password(token: str) -> Any:
+    form = ResetPasswordForm()
+    try:
+        user = services.user_for_reset(token)
+        if form.validate_on_submit():
+            user = services.reset_password(token, form.password.data)
             _start_session(user)
-            flash("Welcome to PolicyHub. Ask to join your party below to start editing.", "success")
+            flash("Your new password is set and you are signed in. Every other device was signed out.", "success")
             return redirect(url_for(".account"))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("accounts/register.html", form=form), status
+    except services.BadLink as error:
+        return _bad_link(error)
+    except Invalid as error:
+        form.apply(error)
+    return _private(render_template("accounts/reset_password.html", form=form, user=user, token=token),
+                    _form_status(form))
 
 
 def _membership_form() -> MembershipForm:
@@ -80,12 +162,35 @@ def account() -> str:
     return _account_page(TokenForm())
 
 
-def _account_page(token_form: TokenForm, new_token: str | None = None) -> str:
+def _account_page(token_form: TokenForm, new_token: str | None = None,
+                  password_form: ChangePasswordForm | None = None) -> str:
     return render_template(
         "accounts/account.html", membership_form=_membership_form(), token_form=token_form,
         tokens=services.list_tokens(current_user), new_token=new_token,
         pending=parties.pending_requests(current_user),
+        password_form=password_form or ChangePasswordForm(formdata=None),
     )
+
+
+@bp.post("/account/password")
+@limiter.limit(_login_limit)
+@login_required
+def change_password() -> Any:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = _me()
+        try:
+            services.change_password(user, form.current_password.data, form.new_password.data)
+        except Invalid as error:
+            form.apply(error)
+        else:
+            # Every other session ended with the old session version; this one carries on under the new.
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE) in request.cookies
+            login_user(user, remember=remembered)
+            mark_recent_auth(session)
+            flash("Your password is changed. Every other device was signed out.", "success")
+            return redirect(url_for(".account") + "#password")
+    return _account_page(TokenForm(formdata=None), password_form=form), 422
 
 
 @bp.post("/account/membership")
@@ -103,6 +208,7 @@ def request_membership() -> Any:
 
 @bp.post("/account/tokens")
 @login_required
+@recent_auth_required  # a token outlives the session: minting one is as sensitive as the password
 def create_token() -> Any:
     require(current_user, Action.TOKEN_MANAGE, current_user)
     form = TokenForm()

@@ -15,6 +15,7 @@ from policyhub.extensions import db
 from policyhub.parties import audit, services as parties
 from policyhub.parties.forms import PartyForm
 from policyhub.permissions import Action, require
+from policyhub.reauth import recent_auth_required
 from policyhub.web import int_arg
 
 USERS_PER_PAGE = 50
@@ -102,6 +103,7 @@ def user(user_id: int) -> str:
 
 
 @bp.post("/users/<int:user_id>/membership")
+@recent_auth_required
 def set_membership(user_id: int) -> Any:
     person = _user(user_id)
     require(current_user, Action.ROLE_ASSIGN, person)
@@ -119,6 +121,7 @@ def set_membership(user_id: int) -> Any:
 
 
 @bp.post("/users/<int:user_id>/membership/remove")
+@recent_auth_required
 def remove_membership(user_id: int) -> Any:
     person = _user(user_id)
     require(current_user, Action.ROLE_ASSIGN, person)
@@ -130,6 +133,7 @@ def remove_membership(user_id: int) -> Any:
 
 
 @bp.post("/users/<int:user_id>/active")
+@recent_auth_required
 def set_active(user_id: int) -> Any:
     person = _user(user_id)
     require(current_user, Action.USER_MANAGE, person)

@@ -52,7 +52,7 @@ from policyhub.search.services import enqueue_amendment
 from policyhub.text.diffing import Conflict as MergeConflict
 from policyhub.text.diffing import DiffOp, diff_words, merge3
 from policyhub.text.rendering import MAX_DOCUMENT_BYTES, render
-from policyhub.validation import Checker
+from policyhub.validation import MAX_INTEGER, Checker
 
 #: The ``status`` filter values of ``list_amendments``: the four states, and ``all``.
 STATUS_FILTERS = (*STATES, "all")
@@ -143,7 +143,7 @@ def top_open_amendments(document: Document, limit: int = 5) -> list[Amendment]:
 
 def get_amendment(document: Document, number: int) -> Amendment:
     """Amendment ``number`` of ``document``; NotFound when there is none."""
-    amendment = db.session.scalar(
+    amendment = None if not 0 < number <= MAX_INTEGER else db.session.scalar(
         select(Amendment).where(Amendment.document_id == document.id, Amendment.number == number)
     )
     if amendment is None:
@@ -182,7 +182,7 @@ def versions(amendment: Amendment) -> list[AmendmentVersion]:
 
 def get_version(amendment: Amendment, number: int) -> AmendmentVersion:
     """Version ``number`` of the amendment; NotFound when there is none."""
-    version = db.session.scalar(
+    version = None if not 0 < number <= MAX_INTEGER else db.session.scalar(
         select(AmendmentVersion).where(AmendmentVersion.amendment_id == amendment.id,
                                        AmendmentVersion.number == number)
     )

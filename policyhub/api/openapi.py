@@ -16,6 +16,7 @@ from policyhub.endorsements.models import STATEMENT_MAX
 from policyhub.search.forms import statuses_for
 from policyhub.search.query import KINDS, MAX_QUERY_LENGTH, SORTS
 from policyhub.text.rendering import MAX_DOCUMENT_BYTES
+from policyhub.validation import MAX_INTEGER
 
 _ERRORS = {
     400: ("bad_request", "Malformed JSON, wrong field types or bad query parameters."),
@@ -56,7 +57,9 @@ def _responses(success: int, schema: dict[str, Any] | None, description: str, *e
     if headers:
         ok["headers"] = headers
     answers: dict[str, Any] = {str(success): ok}
-    for status in sorted({401, *errors}):  # any request with a bad token is refused
+    # Any request may be refused for a bad token (401), or for a parameter given twice, a NUL or bytes that are
+    # not UTF-8 in its query string (400, request_checks.py).
+    for status in sorted({400, 401, *errors}):
         answers[str(status)] = {"$ref": f"#/components/responses/{_ERRORS[status][0]}"}
     return answers
 
@@ -68,6 +71,7 @@ def _body(schema_name: str) -> dict[str, Any]:
 _TIME = {"type": "string", "format": "date-time"}
 _COUNT = {"type": "integer", "minimum": 0}
 _NUMBER = {"type": "integer", "minimum": 1}
+_NUMBER_PARAMETER = {**_NUMBER, "maximum": MAX_INTEGER}  # a page, revision or amendment number asked for
 _TEXT = {"type": "string"}
 
 _PERSON = _object({"name": _TEXT, "party": {"type": ["string", "null"], "description": "party slug"}})
@@ -225,11 +229,19 @@ _SCHEMAS: dict[str, Any] = {
     }),
 }
 
+
+def _query(name: str, schema: dict[str, Any], description: str | None = None) -> dict[str, Any]:
+    """An optional query parameter. An empty value counts as absent (``?status=`` is no filter, ``?page=`` the
+    first page), as a page's GET form sends it: ``allowEmptyValue``."""
+    parameter = {"name": name, "in": "query", "schema": schema, "allowEmptyValue": True}
+    return parameter if description is None else {**parameter, "description": description}
+
+
 _PARAMETERS = {
     "slug": {"name": "slug", "in": "path", "required": True, "schema": _TEXT},
-    "n": {"name": "n", "in": "path", "required": True, "schema": _NUMBER},
+    "n": {"name": "n", "in": "path", "required": True, "schema": _NUMBER_PARAMETER},
     "party": {"name": "party", "in": "path", "required": True, "schema": _TEXT, "description": "party slug"},
-    "page": {"name": "page", "in": "query", "schema": {**_NUMBER, "default": 1}},
+    "page": _query("page", {**_NUMBER_PARAMETER, "default": 1}),
 }
 
 _READ: list[dict[str, Any]] = [{}, {"bearerAuth": []}]  # a token is optional, but checked when sent
@@ -254,8 +266,8 @@ _PATHS: dict[str, Any] = {
             "operationId": "listDocuments", "summary": "Documents by policy area and title, a page at a time",
             "security": _READ,
             "parameters": [
-                {"name": "status", "in": "query", "schema": {"enum": list(STATUSES)}},
-                {"name": "area", "in": "query", "schema": _TEXT, "description": "policy area, any case"},
+                _query("status", {"enum": list(STATUSES)}),
+                _query("area", _TEXT, "policy area, any case"),
                 _PAGE,
             ],
             "responses": _responses(200, _page_of("documents", "Document"), "One page of documents", 400),
@@ -312,7 +324,7 @@ _PATHS: dict[str, Any] = {
         "get": {
             "operationId": "diffRevisions", "security": _READ,
             "summary": "Word diff between two revisions: equal+delete texts give `from`, equal+insert give `to`",
-            "parameters": [{"name": name, "in": "query", "required": True, "schema": _NUMBER}
+            "parameters": [{"name": name, "in": "query", "required": True, "schema": _NUMBER_PARAMETER}
                            for name in ("from", "to")],
             "responses": _responses(200, _ref("Diff"), "The diff", 400, 404),
         },
@@ -321,8 +333,8 @@ _PATHS: dict[str, Any] = {
         "parameters": _SLUG,
         "get": {
             "operationId": "listAmendments", "summary": "A document's amendments, oldest first", "security": _READ,
-            "parameters": [{"name": "status", "in": "query", "schema": {"enum": list(STATUS_FILTERS)},
-                            "description": "only amendments in this state; `all` (the default) for every one"}],
+            "parameters": [_query("status", {"enum": list(STATUS_FILTERS)},
+                                  "only amendments in this state; `all` (the default) for every one")],
             "responses": _responses(200, _object({"amendments": {"type": "array", "items": _ref("Amendment")}}),
                                     "The amendments", 400, 404),
         },
@@ -384,8 +396,8 @@ _PATHS: dict[str, Any] = {
         "get": {
             "operationId": "listEndorsements", "summary": "The live endorsements, one per party at most",
             "security": _READ,
-            "parameters": [{"name": "all", "in": "query", "schema": {"enum": ["0", "1", "true", "false"]},
-                            "description": "1: the whole record, ended endorsements too, each with `ended_at`"}],
+            "parameters": [_query("all", {"enum": ["0", "1", "true", "false"]},
+                                  "1: the whole record, ended endorsements too, each with `ended_at`")],
             "responses": _responses(
                 200, _object({"endorsements": {"type": "array", "items": _ref("EndorsementRecord")}}),
                 "The endorsements", 400, 404),
@@ -408,23 +420,21 @@ _PATHS: dict[str, Any] = {
     },
     "/agenda": {"get": {
         "operationId": "agenda", "summary": "Every document with each party's endorsement", "security": _READ,
-        "parameters": [{"name": "area", "in": "query", "schema": _TEXT, "description": "policy area, any case"}],
+        "parameters": [_query("area", _TEXT, "policy area, any case")],
         "responses": _responses(200, _ref("Agenda"), "The agenda"),
     }},
     "/search": {"get": {
         "operationId": "search", "security": _READ,
         "summary": "Full-text search of documents and amendments (phrases in quotes, `clim*`, `title:word`)",
         "parameters": [
-            {"name": "q", "in": "query", "schema": {"type": "string"},
-             "description": f"the query; longer than {MAX_QUERY_LENGTH} characters it is cut (see `message`)"},
-            {"name": "type", "in": "query", "schema": {"enum": list(KINDS)}},
-            {"name": "area", "in": "query", "schema": _TEXT, "description": "policy area"},
-            {"name": "status", "in": "query", "schema": {"enum": list(statuses_for(None))},
-             "description": "a document status; with `type=amendment`, an amendment state"},
-            {"name": "party", "in": "query", "schema": _TEXT,
-             "description": "party slug: documents whose current revision that party endorses"},
-            {"name": "sort", "in": "query", "schema": {"enum": list(SORTS)},
-             "description": "default: `relevance` with a query, `recent` without"},
+            _query("q", {"type": "string"},
+                   f"the query; longer than {MAX_QUERY_LENGTH} characters it is cut (see `message`)"),
+            _query("type", {"enum": list(KINDS)}),
+            _query("area", _TEXT, "policy area"),
+            _query("status", {"enum": list(statuses_for(None))},
+                   "a document status; with `type=amendment`, an amendment state"),
+            _query("party", _TEXT, "party slug: documents whose current revision that party endorses"),
+            _query("sort", {"enum": list(SORTS)}, "default: `relevance` with a query, `recent` without"),
             _PAGE,
         ],
         "responses": _responses(200, _ref("SearchResults"), "One page of results", 400),

@@ -17,10 +17,11 @@ from flask import request
 
 from policyhub.documents.models import STATUSES
 from policyhub.errors import BadRequest, Invalid, NotFound
+from policyhub.validation import MAX_INTEGER
 
 JSON_TYPE = "application/json"
 # Page and revision numbers stay far below this; bigger ones would overflow a database integer.
-MAX_NUMBER = 2**31 - 1
+MAX_NUMBER = MAX_INTEGER
 _INTEGER = re.compile(r"-?[0-9]{1,12}")
 
 

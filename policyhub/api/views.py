@@ -16,7 +16,7 @@ from policyhub.api import bp, serializers
 from policyhub.api.auth import acting, authenticate
 from policyhub.api.openapi import spec
 from policyhub.api.parsing import (
-    MAX_NUMBER, area_arg, integer_field, json_body, page_arg, revision_arg, status_arg, text_field,
+    area_arg, integer_field, json_body, page_arg, revision_arg, status_arg, text_field,
 )
 from policyhub.documents import services
 from policyhub.documents.models import Document
@@ -126,7 +126,7 @@ def revisions(slug: str) -> dict[str, Any]:
             "total": document.current_number, "page": page}
 
 
-@bp.get(f"/documents/<slug>/revisions/<int(max={MAX_NUMBER}):n>")
+@bp.get("/documents/<slug>/revisions/<int:n>")  # no max=: see views_amendments.AMENDMENT
 def revision(slug: str, n: int) -> dict[str, Any]:
     return serializers.revision(services.get_revision(services.get_document(slug), n), full=True)
 

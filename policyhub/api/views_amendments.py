@@ -14,13 +14,15 @@ from policyhub.amendments.models import Amendment, details_for
 from policyhub.api import bp, serializers
 from policyhub.api.auth import acting
 from policyhub.api.parsing import (
-    MAX_NUMBER, json_body, optional_integer_field, optional_json_body, text_field,
+    json_body, optional_integer_field, optional_json_body, text_field,
 )
 from policyhub.documents.services import get_document
 from policyhub.errors import Conflict, EditConflict
 from policyhub.permissions import Action
 
-AMENDMENT = f"/documents/<slug>/amendments/<int(max={MAX_NUMBER}):n>"
+# No max= on the converter: werkzeug would answer 405 instead of 404 for a number past it whenever another
+# method's route has the same path. get_amendment answers 404 for any number no amendment can have.
+AMENDMENT = "/documents/<slug>/amendments/<int:n>"
 
 
 def _load(slug: str, n: int) -> Amendment:

@@ -149,10 +149,11 @@ class AgreedDocument:
     @property
     def html(self) -> str:
         """The revision's sanitised HTML fitted into a page of many documents: element ids (and the links
-        to them) prefixed with the document's slug so that they stay unique, headings moved two levels
-        down (the page title is h1, the document's title h2). Tag names and id prefixes are the only
-        changes, so the HTML stays what the sanitiser produced."""
-        return _fit_html(self.revision.html, prefix=f"{self.document.slug}--", shift=2)
+        to them) prefixed with the document's slug so that they stay unique, headings moved down so that
+        the document's highest one is h3 (the page title is h1, the document's title h2), whether it wrote
+        "#" or started at "##": a skipped level confuses screen-reader navigation. Tag names and id
+        prefixes are the only changes, so the HTML stays what the sanitiser produced."""
+        return _fit_html(self.revision.html, prefix=f"{self.document.slug}--", top=3)
 
 
 # --- reading ---------------------------------------------------------------------------------------------
@@ -529,7 +530,9 @@ _ID_ATTRIBUTE = re.compile(r'(\sid=")')
 _FRAGMENT_LINK = re.compile(r'(\shref="#)')
 
 
-def _fit_html(html: str, *, prefix: str, shift: int) -> str:
+def _fit_html(html: str, *, prefix: str, top: int) -> str:
+    levels = [int(level) for _slash, level in _HEADING_TAG.findall(html)]
+    shift = top - min(levels) if levels else 0
     html = _HEADING_TAG.sub(lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + shift, 6)}", html)
     html = _ID_ATTRIBUTE.sub(lambda m: m.group(1) + prefix, html)
     return _FRAGMENT_LINK.sub(lambda m: m.group(1) + prefix, html)

@@ -18,6 +18,7 @@ from policyhub.errors import Conflict, Invalid
 from policyhub.extensions import csrf
 from policyhub.parties.services import get_party, list_parties
 from policyhub.permissions import Action, can, require
+from policyhub.reauth import recent_auth_required
 from policyhub.web import safe_next
 
 
@@ -77,6 +78,7 @@ def record(slug: str) -> tuple[str, int]:
 # with the statement kept, instead of an error page that loses it.
 @bp.post("/documents/<slug>/endorsements")
 @csrf.exempt
+@recent_auth_required
 def endorse(slug: str) -> Any:
     """Endorse for the signed-in lead's own party (any "party" in the form is ignored: there is no such
     field). Redirects on success; the form comes back with errors as 422, or 409 on a lost race."""
@@ -114,6 +116,7 @@ def _flash_endorsed(document: Document, outcome: services.EndorseOutcome) -> Non
 
 
 @bp.post("/documents/<slug>/endorsements/<party_slug>/withdraw")
+@recent_auth_required
 def withdraw(slug: str, party_slug: str) -> Any:
     document = get_document(slug)
     endorsement = services.get_live_endorsement(document, get_party(party_slug))

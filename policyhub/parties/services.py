@@ -155,6 +155,8 @@ def set_user_active(actor: Any, user: User, active: bool) -> User:
     require(actor, Action.USER_MANAGE, user)
     with write_transaction(db.session):
         user.deactivated_at = None if active else utcnow()
+        if not active:  # a reactivated account starts with no session: none from before comes back
+            user.session_version = User.session_version + 1
         verb = "reactivated" if active else "deactivated"
         audit.record(actor, "user.reactivate" if active else "user.deactivate", user, f"{user.name} {verb}")
     return user

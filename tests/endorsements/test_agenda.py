@@ -164,3 +164,10 @@ def test_agreed_markdown_escapes_names_and_quotes_statements(author, make_docume
 ])
 def test_demote_headings(source, expected):
     assert demote_headings(source, 2) == expected
+
+
+def test_agreed_headings_start_at_h3_whatever_level_the_document_starts_at():
+    from policyhub.endorsements.services import _fit_html
+    fitted = _fit_html('<h2 id="s-a">A</h2><p>x</p><h3 id="s-b">B</h3>', prefix="d--", top=3)
+    assert fitted == '<h3 id="d--s-a">A</h3><p>x</p><h4 id="d--s-b">B</h4>'
+    assert _fit_html("<p>No headings.</p>", prefix="d--", top=3) == "<p>No headings.</p>"

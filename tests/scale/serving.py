@@ -12,7 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,8 +61,10 @@ class Site:
                            "SECRET_KEY": "served-test-secret", "TESTING": True})
 
 
-def prepare_site(database_url: str, instance: Path, members: int = 5) -> Site:
-    """Migrate the empty database and add a party, members and a lead through the CLI, as an operator would."""
+@contextmanager
+def operator_cli(database_url: str, instance: Path) -> Iterator[Callable[..., str]]:
+    """``cli("users", "create", ...)``: the ``flask --app policyhub`` commands on that database, as an operator
+    runs them; each call must succeed and answers its output."""
     app = create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(instance), "SECRET_KEY": "x",
                       "TESTING": True, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     runner = app.test_cli_runner()
@@ -72,23 +74,32 @@ def prepare_site(database_url: str, instance: Path, members: int = 5) -> Site:
         assert result.exit_code == 0, result.output
         return result.output
 
-    cli("db", "upgrade")
-    cli("parties", "create", "alliance", "--name", "Alliance", "--colour", "#336699")
+    try:
+        yield cli
+    finally:
+        from policyhub.extensions import db
+        with app.app_context():
+            db.engine.dispose()
+
+
+def prepare_site(database_url: str, instance: Path, members: int = 5) -> Site:
+    """Migrate the empty database and add a party, members and a lead through the CLI, as an operator would."""
     site = Site(database_url=database_url, instance=instance)
-    for i in range(members):
-        cli("users", "create", f"member{i}@example.org", "--name", f"Member {i}", "--password", "p" * 12,
-            "--party", "alliance")
-        site.member_tokens.append(_token(cli("users", "token", f"member{i}@example.org")))
-    cli("users", "create", "lead@example.org", "--name", "Lead", "--password", "p" * 12, "--party", "alliance",
-        "--role", "lead")
-    site.lead_token = _token(cli("users", "token", "lead@example.org"))
-    from policyhub.extensions import db
-    with app.app_context():
-        db.engine.dispose()
+    with operator_cli(database_url, instance) as cli:
+        cli("db", "upgrade")
+        cli("parties", "create", "alliance", "--name", "Alliance", "--colour", "#336699")
+        for i in range(members):
+            cli("users", "create", f"member{i}@example.org", "--name", f"Member {i}", "--password", "p" * 12,
+                "--party", "alliance")
+            site.member_tokens.append(token_from(cli("users", "token", f"member{i}@example.org")))
+        cli("users", "create", "lead@example.org", "--name", "Lead", "--password", "p" * 12, "--party",
+            "alliance", "--role", "lead")
+        site.lead_token = token_from(cli("users", "token", "lead@example.org"))
     return site
 
 
-def _token(output: str) -> str:
+def token_from(output: str) -> str:
+    """The token that ``users token`` printed."""
     lines = [line.strip() for line in output.splitlines() if re.fullmatch(r"[A-Za-z0-9_\-]{20,}", line.strip())]
     assert lines, output
     return lines[-1]
