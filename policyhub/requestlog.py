@@ -80,6 +80,15 @@ def _user_id() -> int | None:
     return None
 
 
+SECRET_URL_ARGUMENT = "token"  # emailed single-use links: /register/confirm/<token>, /password/reset/<token>
+
+
+def _loggable_path() -> str:
+    """The path, with a link's secret replaced: logs are read by more people than the mailbox it went to."""
+    secret = (request.view_args or {}).get(SECRET_URL_ARGUMENT)
+    return request.path.replace(secret, "[redacted]") if isinstance(secret, str) and secret else request.path
+
+
 def _finish(response: Response) -> Response:
     request_id = current_request_id()
     if request_id is not None:
@@ -87,7 +96,7 @@ def _finish(response: Response) -> Response:
     began = g.get("request_began")
     line = {
         "method": request.method,
-        "path": request.path,
+        "path": _loggable_path(),
         "status": response.status_code,
         "duration_ms": round((time.perf_counter() - began) * 1000, 1) if began is not None else None,
         "request_id": request_id,

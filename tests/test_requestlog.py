@@ -92,3 +92,10 @@ def test_a_server_error_shows_the_request_id_to_quote(make_app, caplog):
 def test_error_pages_for_the_users_own_mistakes_show_no_reference(client):
     page = client.get("/no-such-page")
     assert page.status_code == 404 and page.headers[HEADER] not in page.text
+
+
+def test_emailed_link_secrets_never_reach_the_log(client, request_lines):
+    client.get("/password/reset/not-a-real-token.but-secret-looking")
+    client.post("/register/confirm/another-secret-token", data={})
+    paths = [line["path"] for line in request_lines()]
+    assert paths == ["/password/reset/[redacted]", "/register/confirm/[redacted]"]

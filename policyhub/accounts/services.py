@@ -53,6 +53,8 @@ def hash_password(password: str) -> str:
 
 
 def find_user(email: str) -> User | None:
+    if "\x00" in email:  # no stored address has one, and PostgreSQL refuses NUL in text outright
+        return None
     return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 

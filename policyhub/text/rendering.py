@@ -65,6 +65,7 @@ _ALLOWED_CLASSES = {
 _URL_SCHEMES = {"http", "https", "mailto"}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LINK_REL = "nofollow noopener"
+_OFFSITE = ("http:", "https:", "//")  # other schemes lose their src in the sanitiser
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ def render(markdown: str) -> Rendered:
     tokens = _MARKDOWN.parse(_SURROGATE.sub("\ufffd", markdown), env)
     headings = _anchor_headings(tokens)
     _alignment_to_classes(tokens)
+    _offsite_images_to_links(tokens)
     html = _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, env)
     return Rendered(html=_sanitise(html), headings=headings)
 
@@ -192,6 +194,26 @@ def _alignment_to_classes(tokens: Sequence[Token]) -> None:
         if isinstance(style, str) and style.startswith("text-align:"):
             del token.attrs["style"]
             token.attrSet("class", "align-" + style.removeprefix("text-align:"))
+
+
+def _offsite_images_to_links(tokens: Sequence[Token]) -> None:
+    """An image from another site becomes a link to it, its alt text the link's text. The pages' policy
+    (img-src 'self') would block it anyway, and rightly: an embedded third-party image tells its host who
+    read the agenda and when, and its host could change what it shows after the text was endorsed."""
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        children: list[Token] = []
+        for child in token.children:
+            src = child.attrGet("src") if child.type == "image" else None
+            if isinstance(src, str) and src.lower().startswith(_OFFSITE):
+                link_open = Token("link_open", "a", 1)
+                link_open.attrSet("href", src)
+                children += [link_open, Token("text", "", 0, content=_plain_text([child]) or src),
+                             Token("link_close", "a", -1)]
+            else:
+                children.append(child)
+        token.children = children
 
 
 def _sanitise(html: str) -> str:

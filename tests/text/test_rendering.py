@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from policyhub.text.rendering import MAX_DOCUMENT_BYTES, Heading, render
@@ -140,9 +141,19 @@ def test_links_with_other_schemes_lose_their_url() -> None:
     assert "ftp://" not in "".join(urls(html))
 
 
-def test_images_keep_src_alt_and_title() -> None:
-    html = render('![Seat map](https://example.org/map.png "Seats")').html
-    assert ("img", {"src": "https://example.org/map.png", "alt": "Seat map", "title": "Seats"}) in elements(html)
+def test_images_on_this_site_keep_src_alt_and_title() -> None:
+    html = render('![Seat map](/static/map.png "Seats")').html
+    assert ("img", {"src": "/static/map.png", "alt": "Seat map", "title": "Seats"}) in elements(html)
+
+
+@pytest.mark.parametrize("src", ["https://example.org/map.png", "HTTP://example.org/map.png",
+                                 "//example.org/map.png"])
+def test_images_from_other_sites_become_links_named_by_their_alt_text(src: str) -> None:
+    html = render(f'![Seat map]({src} "Seats")').html
+    assert "<img" not in html
+    assert ("a", {"href": src, "rel": "nofollow noopener"}) in elements(html)
+    assert ">Seat map</a>" in html
+    assert render(f"![]({src})").html.count(f">{src}</a>") == 1  # no alt text: the address is the name
 
 
 def test_deeply_nested_quotes_render_with_bounded_depth_and_keep_the_text() -> None:
