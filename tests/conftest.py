@@ -129,6 +129,19 @@ def make_app(app: Flask, app_config: dict[str, Any]):
 
 
 @pytest.fixture
+def broken_app(make_app) -> Flask:
+    """An app as in production (the error page, not the traceback) with a page and an API route that raise:
+    ``/_boom`` and ``/api/v1/_boom``."""
+    def boom() -> str:
+        raise RuntimeError("boom")
+
+    broken = make_app(PROPAGATE_EXCEPTIONS=False)
+    broken.add_url_rule("/_boom", view_func=boom)
+    broken.add_url_rule("/api/v1/_boom", endpoint="api_boom", view_func=boom)
+    return broken
+
+
+@pytest.fixture
 def race(app: Flask):
     """``race(count, prepare, act)``: ``count`` threads, each in its own app context, call ``prepare(i)``,
     wait until all are ready, then ``act(i, prepared)`` at once. Returns what each ``act`` returned, or

@@ -1,8 +1,6 @@
 """Helpers for the account tests: the mails the app wrote to its outbox, the links in them, cookies."""
 from __future__ import annotations
 
-import re
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Callable
@@ -13,25 +11,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 
+from ..mailbox import mailed_links as links, read_outbox
+
 PASSWORD = "correct horse battery staple"
 NEW_PASSWORD = "a different horse entirely"
-LINK = re.compile(r"https?://\S+")
 
 
 @pytest.fixture
 def outbox(app: Flask) -> Callable[..., list[EmailMessage]]:
     """``outbox(to=None)``: the mails written to ``<instance>/outbox`` (no SMTP_URL in tests), oldest first."""
-    folder = Path(app.instance_path) / "outbox"
-
-    def read(to: str | None = None) -> list[EmailMessage]:
-        paths = sorted(folder.glob("*.eml")) if folder.exists() else []
-        messages = [message_from_bytes(path.read_bytes(), policy=policy.default) for path in paths]
-        return [m for m in messages if to is None or m["To"] == to]  # type: ignore[misc]
-    return read
-
-
-def links(message: EmailMessage) -> list[str]:
-    return LINK.findall(message.get_content())
+    return lambda to=None: read_outbox(Path(app.instance_path) / "outbox", to)
 
 
 def only_link(message: EmailMessage, kind: str) -> str:

@@ -4,14 +4,13 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
-from email import policy
-from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Locator, Page, expect
 
+from ..mailbox import mailed_links, read_outbox
 from ..scale.serving import request
 
 PASSWORD = "correct horse battery staple"
@@ -94,25 +93,14 @@ def newest_link(outbox: Path, address: str, timeout: float = 15) -> str:
     """The first web link in the newest message in ``outbox`` (one .eml file each) addressed to ``address``.
     Waits for it a little: a site may write its mail after answering the request."""
     deadline = time.monotonic() + timeout
-    while True:
-        messages = []
-        for path in outbox.glob("*.eml") if outbox.is_dir() else ():
-            with path.open("rb") as handle:
-                message = BytesParser(policy=policy.default).parse(handle)
-            if address.lower() in str(message.get("To", "")).lower():
-                messages.append((path.stat().st_mtime_ns, path.name, message))
-        if messages:
-            break
+    while not (messages := read_outbox(outbox, address)):
         if time.monotonic() > deadline:
             found = sorted(p.name for p in outbox.iterdir()) if outbox.is_dir() else "no outbox folder"
             raise AssertionError(f"no message to {address} in {outbox}: {found}")
         time.sleep(0.05)
-    message = max(messages, key=lambda item: item[:2])[2]
-    part = message.get_body(preferencelist=("plain", "html"))
-    assert part is not None, message
-    links = re.findall(r"https?://[^\s<>\"']+", part.get_content())
-    assert links, part.get_content()
-    return links[0].rstrip(".,;)")
+    links = mailed_links(messages[-1])
+    assert links, messages[-1]
+    return links[0]
 
 
 def on_site(site: ServedSite, link: str) -> str:

@@ -401,19 +401,21 @@ def test_marking_notifications_read_never_redirects_to_another_site(client, memb
 
 # --- names and titles: text direction, invisible characters, look-alikes --------------------------------
 
-def _refused(call: Any, field: str, says: str) -> None:
+def _refusal(call: Any, field: str) -> str:
+    """What the refusal of ``call`` says about ``field``."""
     with pytest.raises(Invalid) as caught:
         call()
-    assert says in caught.value.fields[field]
+    return caught.value.fields[field]
 
 
 @pytest.mark.parametrize("char", ["\u202e", "\u202a", "\u202d", "\u2066", "\u2067", "\u2069"])
 def test_bidi_controls_are_refused_in_display_names(make_user, char):
-    _refused(lambda: make_user(f"Ada{char}nomis"), "name", f"U+{ord(char):04X}")
+    assert f"U+{ord(char):04X}" in _refusal(lambda: make_user(f"Ada{char}nomis"), "name")
 
 
 def test_bidi_controls_are_refused_in_party_names(make_party):
-    _refused(lambda: make_party("spoof", "Labour\u202e ruobaL"), "name", "the text-direction control U+202E")
+    refusal = _refusal(lambda: make_party("spoof", "Labour\u202e ruobaL"), "name")
+    assert "the text-direction control U+202E" in refusal
 
 
 @pytest.mark.parametrize("field, data", [
@@ -437,7 +439,7 @@ def test_hostile_unicode_in_a_new_document_is_a_422_naming_the_field(client, mem
     ("\u2800", "the invisible character U+2800 (BRAILLE PATTERN BLANK)"),
 ], ids=["cyrillic a", "zero-width space", "word joiner", "hangul filler", "braille blank"])
 def test_display_names_that_only_look_like_others_are_refused(make_user, name, says):
-    _refused(lambda: make_user(name), "name", says)
+    assert says in _refusal(lambda: make_user(name), "name")
 
 
 @pytest.mark.parametrize("name", ["Мария Иванова", "Γιάννης Παπαδόπουλος", "שירה\u200f (Shira)", "Ada 👩\u200d💻",

@@ -3,7 +3,6 @@ here), a seeded world with a sample value for every URL argument, and a snapshot
 from __future__ import annotations
 
 import hashlib
-from email import message_from_bytes, policy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,8 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from policyhub.extensions import db
+
+from ..mailbox import mailed_links, read_outbox
 
 PASSWORD = "correct horse battery staple"  # tests/conftest.py's
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -78,11 +79,10 @@ class Seeded:
 
 def _mailed_token(app: Flask, marker: str) -> str:
     """The token in the newest mailed link whose path contains ``marker`` (mail goes to the outbox in tests)."""
-    for path in sorted((Path(app.instance_path) / "outbox").glob("*.eml"), reverse=True):
-        message = message_from_bytes(path.read_bytes(), policy=policy.default)
-        for word in message.get_body(("plain",)).get_content().split():  # type: ignore[union-attr]
-            if marker in word:
-                return urlsplit(word).path.split(marker, 1)[1].strip("/")
+    for message in reversed(read_outbox(Path(app.instance_path) / "outbox")):
+        for link in mailed_links(message):
+            if marker in link:
+                return urlsplit(link).path.split(marker, 1)[1].strip("/")
     raise AssertionError(f"no mail with a {marker} link")
 
 
