@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app policyhub
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install install-test clean
+.PHONY: run test bench bench-smoke install install-test clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ run: install
 ## test: the whole test suite (SQLite; set POLICYHUB_TEST_DATABASE_URL for PostgreSQL)
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## bench: every benchmark in bench/ (several minutes); prints one table and writes bench/results.md
+bench: install-test
+	$(BIN)/python bench/run.py
+
+## bench-smoke: the benchmarks at tiny sizes, to prove they still run (CI); writes nothing
+bench-smoke: install-test
+	$(BIN)/python bench/run.py --smoke
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -14,24 +14,17 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import random
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from serving import database, flask_cli, gunicorn, site_environment, temp_folder
+
 # kind: weight (per 100 requests)
 MIX = {"document page": 40, "history page": 15, "diff page": 10, "api document": 15, "search": 15, "api save": 5}
 SEARCH_WORDS = ("climate", "rail", "votes", "housing", "energy", "proportional", "fares", "insulation", "tax")
@@ -142,65 +135,16 @@ def run(url: str, token: str | None, concurrency: int, seconds: float) -> None:
 
 # --- --serve: a throwaway demo site under gunicorn --------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def _database(kind: str, server: str | None, folder: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{folder / 'bench.db'}"
-        return
-    if not server:
-        sys.exit("--serve postgresql needs --database-server (e.g. postgresql://postgres@127.0.0.1/postgres)")
-    import psycopg
-    name = f"policyhub_bench_{secrets.token_hex(3)}"
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield server.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(server, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @contextmanager
 def serve(kind: str, workers: int, server: str | None) -> Iterator[tuple[str, str]]:
-    folder = Path(tempfile.mkdtemp(prefix="policyhub-load-"))
-    try:
-        with _database(kind, server, folder) as database_url:
-            env = {key: value for key, value in os.environ.items() if not key.startswith("POLICYHUB_")}
-            env.update(POLICYHUB_DATABASE_URL=database_url, POLICYHUB_INSTANCE_PATH=str(folder / "instance"),
-                       POLICYHUB_SECRET_KEY="bench", POLICYHUB_RATELIMIT_ENABLED="false")
-            flask = [sys.executable, "-m", "flask", "--app", "policyhub"]
-            for args in (["db", "upgrade"], ["demo"]):
-                subprocess.run(flask + args, env=env, cwd=ROOT, check=True, capture_output=True)
-            out = subprocess.run(flask + ["users", "token", "tom@labour.example", "--label", "bench"], env=env,
-                                 cwd=ROOT, check=True, capture_output=True, text=True).stdout
-            token = out.strip().splitlines()[-1].strip()
-            port = _free_port()
-            process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-                 "policyhub:create_app()"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, start_new_session=True)
-            try:
-                url = f"http://127.0.0.1:{port}"
-                deadline = time.monotonic() + 60
-                while Client(url, None).call("GET", "/api/v1/parties")[0] != 200:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        sys.exit("gunicorn did not start")
-                    time.sleep(0.2)
-                yield url, token
-            finally:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    with temp_folder("policyhub-load-") as folder, database(kind, server, folder) as database_url:
+        env = site_environment(database_url, folder / "instance")
+        flask_cli(env, "db", "upgrade")
+        flask_cli(env, "demo")
+        out = flask_cli(env, "users", "token", "tom@labour.example", "--label", "bench")
+        token = out.strip().splitlines()[-1].strip()
+        with gunicorn("policyhub:create_app()", env, workers=workers, ready_path="/api/v1/parties") as url:
+            yield url, token
 
 
 def main() -> None:

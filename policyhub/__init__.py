@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error pages, CLI."""
     from policyhub import (
-        cli, config, db as database, errors, health, outages, proxy, ratelimits, request_checks, requestlog,
-        security_headers,
+        cli, config, db as database, errors, health, outages, pagecache, proxy, ratelimits, request_checks,
+        requestlog, security_headers,
     )
     from policyhub.extensions import csrf, db, migrate
     from policyhub.permissions import Action, can
@@ -45,6 +45,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     ratelimits.init_app(app)  # after CSRF: a forged form is refused before it counts
     _init_login(app)
     security_headers.init_app(app)  # after login: see security_headers.init_app
+    pagecache.init_app(app)
 
     from policyhub.accounts import bp as accounts_bp
     from policyhub.admin import bp as admin_bp

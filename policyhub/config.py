@@ -38,6 +38,12 @@ class Defaults:
     MAIL_FROM = "PolicyHub <no-reply@policyhub.invalid>"
     DOCUMENTS_PER_PAGE = 50
     REVISIONS_PER_PAGE = 25
+    # Visitors' pages kept per process (pagecache.py); 0 turns the cache off. Pages say "3 minutes ago", so a
+    # kept page is re-rendered after PAGE_CACHE_SECONDS even when nothing changed.
+    PAGE_CACHE_BYTES = 32 * 1024 * 1024
+    PAGE_CACHE_SECONDS = 60
+    # Static files are linked with a hash of their content, so browsers may keep them for a year.
+    SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
     # Secure, __Host- prefixed cookies and HSTS; None means on unless the app runs in debug or test mode.
     SECURE_COOKIES: bool | None = None
     SESSION_COOKIE_HTTPONLY = True

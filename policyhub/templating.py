@@ -1,7 +1,11 @@
 """Jinja filters and globals. Templates format; they never query."""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timezone
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 from flask import Flask
 
@@ -34,7 +38,24 @@ def ago(value: datetime | None, now: datetime | None = None) -> str:
     return format_datetime(value, "short")
 
 
+@cache
+def _content_version(path: Path) -> str:
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=6).hexdigest()
+    except OSError:  # a missing file answers 404 anyway
+        return "0"
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(datetime=format_datetime, isoformat=isoformat, ago=ago)
+    static = Path(app.static_folder or "")
+
+    @app.url_defaults
+    def _version_static_files(endpoint: str, values: dict[str, Any]) -> None:
+        # A link that changes with the file's content: browsers keep static files for a year
+        # (SEND_FILE_MAX_AGE_DEFAULT) and still fetch a new version the moment it is deployed.
+        if endpoint == "static" and "filename" in values and not app.debug:
+            values.setdefault("v", _content_version(static / values["filename"]))
+
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

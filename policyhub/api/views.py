@@ -20,6 +20,7 @@ from policyhub.api.parsing import (
 )
 from policyhub.documents import services
 from policyhub.documents.models import Document
+from policyhub.pagecache import FOREVER, immutable_for_visitors, visitor_cached
 from policyhub.endorsements import services as endorsements
 from policyhub.parties.services import list_parties
 from policyhub.permissions import Action
@@ -86,6 +87,7 @@ def create_document() -> Response:
 
 
 @bp.get("/documents/<slug>")
+@visitor_cached
 def document(slug: str) -> dict[str, Any]:
     return document_json(services.get_document(slug), full=True)
 
@@ -127,16 +129,21 @@ def revisions(slug: str) -> dict[str, Any]:
 
 
 @bp.get("/documents/<slug>/revisions/<int:n>")  # no max=: see views_amendments.AMENDMENT
+@visitor_cached
 def revision(slug: str, n: int) -> dict[str, Any]:
-    return serializers.revision(services.get_revision(services.get_document(slug), n), full=True)
+    found = services.get_revision(services.get_document(slug), n)
+    immutable_for_visitors()  # a revision never changes; its author's name can, so a day, not forever
+    return serializers.revision(found, full=True)
 
 
 @bp.get("/documents/<slug>/diff")
+@visitor_cached
 def diff(slug: str) -> dict[str, Any]:
     """Both revisions are required; one that does not exist is 404."""
     document = services.get_document(slug)
     old, new = revision_arg("from"), revision_arg("to")
     comparison = services.compare(document, old, new)
+    immutable_for_visitors(FOREVER)  # two fixed texts have one diff
     return {"from": old, "to": new, "ops": [[op, text] for op, text in comparison.ops],
             "added_words": comparison.stats.added_words, "removed_words": comparison.stats.removed_words}
 

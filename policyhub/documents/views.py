@@ -11,8 +11,9 @@ from policyhub.documents.forms import DocumentForm, EditForm, RevertForm, Status
 from policyhub.documents.models import STATUSES
 from policyhub.errors import BadRequest, Conflict, EditConflict, Invalid
 from policyhub.extensions import csrf
+from policyhub.pagecache import immutable_for_visitors, visitor_cached
 from policyhub.parties.services import list_parties
-from policyhub.permissions import Action, require
+from policyhub.permissions import Action, can, require
 from policyhub.text.diff_html import inline_html, side_by_side
 from policyhub.text.diffing import diff_words
 from policyhub.web import int_arg
@@ -78,15 +79,20 @@ def new() -> Any:
 
 
 @bp.get("/documents/<slug>")
+@visitor_cached
 def show(slug: str) -> str:
     document = services.get_document(slug)
     revision = services.get_revision(document, document.current_number)
+    # A form makes a CSRF token, which starts a session: only for someone who may use it (and so a
+    # visitor's page stays the same for every visitor, and cacheable).
+    may_set_status = can(current_user, Action.DOCUMENT_SET_STATUS, document)
     return render_template("documents/show.html", document=document, revision=revision,
-                           status_form=StatusForm(status=document.status),
+                           status_form=StatusForm(status=document.status) if may_set_status else None,
                            **panels.collect(document, current_user))
 
 
 @bp.get("/documents/<slug>/history")
+@visitor_cached
 def history(slug: str) -> str:
     document = services.get_document(slug)
     per_page = current_app.config["REVISIONS_PER_PAGE"]
@@ -100,18 +106,25 @@ def history(slug: str) -> str:
 
 
 @bp.get("/documents/<slug>/revisions/<int:number>")
+@visitor_cached
 def revision(slug: str, number: int) -> str:
     document = services.get_document(slug)
     revision = services.get_revision(document, number)
-    form = RevertForm(to=number, base_revision=document.current_number)
+    if number < document.current_number:
+        immutable_for_visitors()
+    may_revert = can(current_user, Action.DOCUMENT_REVERT, document)  # the form starts a session: see show()
+    form = RevertForm(to=number, base_revision=document.current_number) if may_revert else None
     return render_template("documents/revision.html", document=document, revision=revision, revert_form=form)
 
 
 @bp.get("/documents/<slug>/diff")
+@visitor_cached
 def diff(slug: str) -> str:
     document = services.get_document(slug)
     new_number = int_arg("to", document.current_number) or document.current_number
     old_number = int_arg("from", max(1, new_number - 1)) or 1
+    if "from" in request.args and "to" in request.args:  # both named: the answer is fixed forever
+        immutable_for_visitors()
     view = request.args.get("view", "inline")
     if view not in ("inline", "side"):
         abort(400, "view must be 'inline' or 'side'.")

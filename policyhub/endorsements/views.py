@@ -16,6 +16,7 @@ from policyhub.endorsements import bp, services
 from policyhub.endorsements.forms import EndorseForm, WithdrawForm
 from policyhub.errors import Conflict, Invalid
 from policyhub.extensions import csrf
+from policyhub.pagecache import visitor_cached
 from policyhub.parties.services import get_party, list_parties
 from policyhub.permissions import Action, can, require
 from policyhub.reauth import recent_auth_required
@@ -133,6 +134,7 @@ def withdraw(slug: str, party_slug: str) -> Any:
 # --- the agenda ------------------------------------------------------------------------------------------
 
 @bp.get("/agenda")
+@visitor_cached
 def agenda() -> str:
     """The consensus matrix. ``?area=`` keeps one policy area; ``?archived=1`` adds archived documents."""
     area = (request.args.get("area") or "").strip() or None
