@@ -38,6 +38,22 @@ def ago(value: datetime | None, now: datetime | None = None) -> str:
     return format_datetime(value, "short")
 
 
+def page_window(page: int, pages: int, window: int = 2) -> list[int | None]:
+    """Page numbers to link: the first, the last and ``window`` either side of ``page``; None marks a gap.
+
+    Its length does not depend on ``pages``, so a history of 400 pages costs what one of 4 does.
+    """
+    shown = sorted({1, pages, *range(max(1, page - window), min(pages, page + window) + 1)})
+    numbers: list[int | None] = []
+    previous = 0
+    for n in shown:
+        if n - previous > 1:
+            numbers.append(None)
+        numbers.append(n)
+        previous = n
+    return numbers
+
+
 @cache
 def _content_version(path: Path) -> str:
     try:
@@ -48,6 +64,7 @@ def _content_version(path: Path) -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(datetime=format_datetime, isoformat=isoformat, ago=ago)
+    app.jinja_env.globals.update(page_window=page_window)
     static = Path(app.static_folder or "")
 
     @app.url_defaults
