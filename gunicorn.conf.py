@@ -31,8 +31,10 @@ POLICYHUB_FORWARDED_ALLOW_IPS says so (its own default would trust 127.0.0.1).
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
+from typing import Any
 
 from gunicorn.glogging import CONFIG_DEFAULTS
 
@@ -95,3 +97,10 @@ logconfig_dict = {
         },
     },
 }
+
+
+def post_worker_init(worker: Any) -> None:
+    """Once the worker has built its app: the modules, templates and compiled patterns live as long as the
+    worker, so the garbage collector stops walking them on every collection (measured: 36 ms of collection per
+    256 KB save down to 10, 5 ms per 30 KB save down to 1.6)."""
+    gc.freeze()

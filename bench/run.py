@@ -22,7 +22,7 @@ from pathlib import Path
 
 from common import ROOT, Figure
 
-MODULES = ("pages",)
+MODULES = ("pages", "text", "save", "peer")
 OUTPUT = ROOT / "bench" / "results.md"
 
 

@@ -1,9 +1,16 @@
-"""Word diffs: exactness, word granularity, paragraph alignment, statistics."""
+"""Word diffs: exactness, word granularity, paragraph alignment, statistics, independence from the clock."""
 from __future__ import annotations
 
+import importlib
 import random
+import time
+from itertools import pairwise
+from types import SimpleNamespace
 
-from hypothesis import given, settings, strategies as st
+import pytest
+from diff_match_patch import diff_match_patch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policyhub.text.diffing import (
     DiffOp,
@@ -31,7 +38,7 @@ def assert_well_formed(ops: list[DiffOp], old: str, new: str) -> None:
     assert old_text(ops) == old
     assert new_text(ops) == new
     assert all(text for _, text in ops), "no op may be empty"
-    assert all(a[0] != b[0] for a, b in zip(ops, ops[1:])), "neighbouring ops must be coalesced"
+    assert all(a[0] != b[0] for a, b in pairwise(ops)), "neighbouring ops must be coalesced"
     assert {op for op, _ in ops} <= {"equal", "insert", "delete"}
 
 
@@ -116,6 +123,41 @@ def test_hostile_text_of_two_repeated_words_still_gives_an_exact_diff() -> None:
     old = " ".join(rng.choices(["aye", "nay"], k=40_000))
     new = " ".join(rng.choices(["aye", "nay"], k=40_000))
     assert_well_formed(diff_words(old, new), old, new)
+
+
+def _race_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every clock diff-match-patch can read move on an hour per reading: any deadline it
+    sets has passed by the time it first checks, as on a machine that stalls mid-diff."""
+    now = time.time()
+
+    def hour_later() -> float:
+        nonlocal now
+        now += 3600
+        return now
+
+    engine_module = importlib.import_module(diff_match_patch.__module__)
+    clock = SimpleNamespace(time=hour_later, perf_counter=hour_later, monotonic=hour_later)
+    monkeypatch.setattr(engine_module, "time", clock)
+
+
+def test_a_diff_never_depends_on_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two repeated words: no anchors, so the whole paragraph goes to the exact Myers diff, where
+    # diff-match-patch's default 1 s Diff_Timeout would give up and answer a coarser diff.
+    rng = random.Random(11)
+    words = rng.choices(["aye", "nay"], k=300)
+    old = " ".join(words)
+    for index in rng.sample(range(len(words)), 12):
+        words[index] = "nay" if words[index] == "aye" else "aye"
+    new = " ".join(words)
+    on_time = diff_words(old, new)
+    default_engine = diff_match_patch()
+    default_on_time = default_engine.diff_main(old, new)
+
+    _race_the_clock(monkeypatch)
+
+    assert default_engine.diff_main(old, new) != default_on_time, "the racing clock makes a timeout fire"
+    assert diff_words(old, new) == on_time
+    assert diff_stats(on_time).changes > 1, "a word-level diff, not the whole text replaced"
 
 
 def test_split_paragraphs_keeps_blank_line_separators_with_the_paragraph() -> None:
