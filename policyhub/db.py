@@ -123,3 +123,8 @@ def write_transaction(session: Session | scoped_session[Session]) -> Iterator[Se
             yield session
     finally:
         _write_depth.reset(token)
+
+
+def in_write_transaction() -> bool:
+    """Whether the caller runs inside ``write_transaction``, where it may read rows not committed yet."""
+    return _write_depth.get() > 0

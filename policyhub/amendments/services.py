@@ -42,7 +42,7 @@ from policyhub.amendments.models import (
 )
 from policyhub.db import utcnow, write_transaction
 from policyhub.documents import services as documents
-from policyhub.documents.models import SUMMARY_MAX, Document, Revision
+from policyhub.documents.models import SUMMARY_MAX, Document, Revision, without_head
 from policyhub.errors import BadRequest, Conflict, EditConflict, NotFound
 from policyhub.extensions import db
 from policyhub.notifications.services import ensure_watching, notify
@@ -111,7 +111,7 @@ def list_open_amendments(page: int = 1, per_page: int = 50) -> tuple[list[Amendm
     and the total."""
     total = db.session.scalar(select(func.count()).select_from(Amendment).where(Amendment.status == "open")) or 0
     amendments = db.session.scalars(
-        select(Amendment).join(Amendment.document).options(contains_eager(Amendment.document))
+        select(Amendment).join(Amendment.document).options(contains_eager(Amendment.document).options(*without_head()))
         .where(Amendment.status == "open")
         .order_by(Document.title, Document.id, Amendment.number)
         .offset((max(page, 1) - 1) * per_page).limit(per_page)

@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, and_
-from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, and_, type_coerce
+from sqlalchemy.orm import Mapped, column_property, defer, foreign, mapped_column, relationship
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from policyhub.accounts.models import User
 from policyhub.db import created_at, intpk, slug_str, utcnow
@@ -22,18 +23,26 @@ class Revision(db.Model):
     """A snapshot of a document's title and body. Rows are only ever inserted.
 
     ``(document_id, number)`` is unique: of two saves racing for the same number, one fails.
+
+    The body is stored as either a ``snapshot`` (the full text) or a ``delta`` from the previous revision's
+    body (policyhub.text.delta); policyhub.documents.storage decides which and rebuilds texts. ``body``,
+    ``html`` and ``headings`` read like the columns they used to be: the current revision's come from its
+    document's head, older ones are rebuilt (and rendered) on demand.
     """
 
     __tablename__ = "revisions"
-    __table_args__ = (UniqueConstraint("document_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("document_id", "number"),
+        CheckConstraint("(snapshot IS NULL) <> (delta IS NULL)", name="snapshot_or_delta"),
+    )
 
     id: Mapped[intpk]
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     number: Mapped[int]
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
-    body: Mapped[str] = mapped_column(Text)
-    html: Mapped[str] = mapped_column(Text)
-    headings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Deferred: lists and pages of revisions need their metadata; storage reads these with its own query.
+    snapshot: Mapped[str | None] = mapped_column(Text, deferred=True)
+    delta: Mapped[str | None] = mapped_column(Text, deferred=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[created_at]
     summary: Mapped[str] = mapped_column(String(SUMMARY_MAX), default="")
@@ -48,6 +57,24 @@ class Revision(db.Model):
 
     def __repr__(self) -> str:
         return f"<Revision {self.document_id}#{self.number}>"
+
+    @property
+    def body(self) -> str:
+        """The Markdown text of this revision."""
+        from policyhub.documents import storage
+        return storage.body_of(self)
+
+    @property
+    def html(self) -> str:
+        """The sanitised HTML of this revision's text."""
+        from policyhub.documents import storage
+        return storage.rendered_of(self).html
+
+    @property
+    def headings(self) -> list[dict[str, Any]]:
+        """The headings of this revision's text (level, text, anchor), for a table of contents."""
+        from policyhub.documents import storage
+        return storage.rendered_of(self).headings
 
 
 class Document(db.Model):
@@ -64,6 +91,17 @@ class Document(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[created_at]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # The head: the current revision's text, HTML and headings, written with every move of current_number
+    # so that the current text is read without rebuilding anything. Lists leave it out (without_head()).
+    body: Mapped[str] = mapped_column(Text, default="", server_default="")
+    html: Mapped[str] = mapped_column(Text, default="", server_default="")
+    headings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
+    # current_number again, loaded in the same statement as the head wherever the head is loaded. A document
+    # first listed without its head may have the head filled in by a later query while current_number keeps
+    # the earlier value (SQLAlchemy fills unloaded attributes of objects it already holds); under READ
+    # COMMITTED a save may land in between. Revision.body trusts the head only for this number, so a text is
+    # never shown under another revision's number.
+    head_number: Mapped[int] = column_property(type_coerce(current_number, Integer))
 
     created_by: Mapped[User] = relationship()
     revisions: Mapped[list[Revision]] = relationship(
@@ -80,3 +118,10 @@ class Document(db.Model):
 
     def __repr__(self) -> str:
         return f"<Document {self.slug}>"
+
+
+def without_head() -> list[LoaderOption]:
+    """Load options for lists of documents, which never show their text: leave the head out. Reading the
+    head of a document loaded so raises, rather than loading it apart from ``current_number``."""
+    return [defer(column, raiseload=True)
+            for column in (Document.body, Document.html, Document.headings, Document.head_number)]

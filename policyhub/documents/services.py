@@ -16,14 +16,16 @@ from sqlalchemy.exc import IntegrityError
 
 from policyhub.accounts.models import User
 from policyhub.db import utcnow, write_transaction
+from policyhub.documents import storage
 from policyhub.documents.models import (
-    POLICY_AREA_MAX, STATUSES, SUMMARY_MAX, TITLE_MAX, Document, Revision,
+    POLICY_AREA_MAX, STATUSES, SUMMARY_MAX, TITLE_MAX, Document, Revision, without_head,
 )
 from policyhub.errors import BadRequest, Conflict, EditConflict, Invalid, NotFound
 from policyhub.extensions import db
 from policyhub.parties import audit
 from policyhub.permissions import Action, require
 from policyhub.text.checks import slugify
+from policyhub.text.delta import stored_form
 from policyhub.text.diffing import DiffOp, DiffStats, diff_stats, diff_words, merge3
 from policyhub.text.rendering import MAX_DOCUMENT_BYTES, render
 from policyhub.validation import Checker
@@ -83,13 +85,15 @@ def list_documents(*, status: str | None = None, area: str | None = None, page: 
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     documents = db.session.scalars(
         query.order_by(Document.policy_area, Document.title).offset((page - 1) * per_page).limit(per_page)
+        .options(*without_head())
     )
     return list(documents), total
 
 
 def documents_by_slug(slugs: list[str]) -> list[Document]:
     """The documents with these slugs, in the order given (slugs of deleted documents are skipped)."""
-    found = {d.slug: d for d in db.session.scalars(select(Document).where(Document.slug.in_(slugs)))} if slugs else {}
+    found = {d.slug: d for d in db.session.scalars(
+        select(Document).where(Document.slug.in_(slugs)).options(*without_head()))} if slugs else {}
     return [found[slug] for slug in slugs if slug in found]
 
 
@@ -303,19 +307,23 @@ def _insert_revision(actor: User, document: Document, *, title: str, body: str, 
     expected = document.current_number
     previous_title = document.title
     rendered = render(body)
-    stats = diff_stats(diff_words(previous_body, body))
+    ops = diff_words(previous_body, body)
+    stats = diff_stats(ops)
+    stored = stored_form(expected + 1, body, ops)
+    headings = storage.heading_dicts(rendered)
     revision = Revision(
-        document_id=document.id, number=expected + 1, title=title, body=body, html=rendered.html,
-        headings=[{"level": h.level, "text": h.text, "anchor": h.anchor} for h in rendered.headings],
+        document_id=document.id, number=expected + 1, title=title, snapshot=stored.snapshot, delta=stored.delta,
         author_id=author.id, summary=summary, base_number=base_number, source=source,
         added_words=stats.added_words, removed_words=stats.removed_words, amendment_number=amendment_number,
     )
+    storage.remember(revision, body, rendered.html, headings)
     db.session.add(revision)
     db.session.flush()  # the unique (document, number) constraint fires here if another save won
     moved = db.session.execute(
         update(Document)
         .where(Document.id == document.id, Document.current_number == expected)
-        .values(current_number=expected + 1, title=title, updated_at=utcnow())
+        .values(current_number=expected + 1, title=title, updated_at=utcnow(), body=body, html=rendered.html,
+                headings=headings)
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:

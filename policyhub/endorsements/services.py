@@ -35,7 +35,7 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from policyhub.accounts.models import User
 from policyhub.db import utcnow, write_transaction
-from policyhub.documents.models import Document, Revision
+from policyhub.documents.models import Document, Revision, without_head
 from policyhub.documents.services import lock_document
 from policyhub.endorsements.models import STATEMENT_MAX, Endorsement
 from policyhub.errors import BadRequest, Conflict, Invalid, NotFound
@@ -259,7 +259,8 @@ def agenda(area: str | None = None, *, include_archived: bool = False) -> Agenda
     """
     parties = list_parties()
     selected = _agenda_documents(area, include_archived)
-    documents = list(db.session.scalars(selected.order_by(Document.policy_area, Document.title, Document.id)))
+    documents = list(db.session.scalars(selected.order_by(Document.policy_area, Document.title, Document.id)
+                                        .options(*without_head())))
     live_by_document: dict[int, list[Endorsement]] = {}
     for endorsement in _live_of(selected):
         live_by_document.setdefault(endorsement.document_id, []).append(endorsement)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from policyhub.db import utcnow, write_transaction
-from policyhub.documents.models import Document, Revision
+from policyhub.documents.models import Document, Revision, without_head
 from policyhub.endorsements.models import Endorsement
 from policyhub.errors import BadRequest, NotFound
 from policyhub.extensions import db
@@ -205,7 +205,7 @@ def recent_revisions(document: Document | None = None, limit: int = FEED_LIMIT) 
     Site-wide, ids give the order: rows are only ever inserted, so the primary key answers "newest 50"
     without sorting the whole table; within a document the (document, number) key does the same.
     """
-    query = select(Revision).options(joinedload(Revision.document))
+    query = select(Revision).options(joinedload(Revision.document).options(*without_head()))
     if document is None:
         query = query.order_by(Revision.id.desc())
     else:
@@ -217,7 +217,7 @@ def party_endorsements(party: Party, limit: int = FEED_LIMIT) -> list[Endorsemen
     """Endorsements given by ``party``, newest first, ended ones included (the record keeps them)."""
     return list(db.session.scalars(
         select(Endorsement).where(Endorsement.party_id == party.id)
-        .options(joinedload(Endorsement.document), joinedload(Endorsement.ended_by))
+        .options(joinedload(Endorsement.document).options(*without_head()), joinedload(Endorsement.ended_by))
         .order_by(Endorsement.created_at.desc(), Endorsement.id.desc())
         .limit(limit)
     ).unique())

@@ -75,7 +75,7 @@ def test_a_worker_killed_mid_save_leaves_no_half_written_revision(database, tmp_
         from policyhub.documents.models import Revision
         from policyhub.extensions import db
         with app.app_context():
-            bodies = list(db.session.scalars(select(Revision.body).order_by(Revision.number)))
+            bodies = [r.body for r in db.session.scalars(select(Revision).order_by(Revision.number))]
             assert bodies == ["Clean rivers.", "Clean rivers and otters."]
             db.session.remove()
             db.engine.dispose()
