@@ -1,6 +1,7 @@
 """The search backend interface. Backends receive plain entries (never ORM objects) and answer SearchResults.
 
-Only ``whoosh_backend`` imports whoosh; only ``postgres_backend`` writes PostgreSQL full-text SQL.
+Only ``whoosh_backend`` and ``whoosh_reading`` import whoosh; only ``postgres_backend`` writes PostgreSQL
+full-text SQL.
 """
 from __future__ import annotations
 

@@ -66,9 +66,10 @@ def get_backend(app: Flask | None = None) -> SearchBackend:
                 engine = db.engine
             backend = PostgresBackend(engine, **limits)
         else:
-            from policyhub.search.whoosh_backend import WhooshBackend
+            from policyhub.search.whoosh_backend import REBUILD_MEMORY_MB, WhooshBackend
             path = app.config.get("SEARCH_INDEX_PATH") or os.path.join(app.instance_path, "search-index")
-            backend = WhooshBackend(path, **limits)
+            backend = WhooshBackend(path, **limits, rebuild_memory_mb=int(
+                app.config.get("SEARCH_REBUILD_MEMORY_MB", REBUILD_MEMORY_MB)))
         app.extensions[EXTENSION] = backend
     return backend
 

@@ -8,11 +8,16 @@ Writers take whoosh's own lock with a short timeout and raise IndexBusy when ano
 changes given to ``apply`` are consumed only once the lock is held: the caller reads the database lazily, so
 of two processes indexing the same document the one that writes last also read last.
 
-The only module that imports whoosh.
+Speed: the index files are read through memory maps without copies, posting lists a block at a time and
+kept per searcher (whoosh_reading), snippets by set lookups over text already seen (_Marker), words analysed
+once per process (FoldingAnalyzer), spelling words kept apart from the entries (SPELLING); updates commit
+without merging and maintain() merges small segments later, off the request path.
+
+With whoosh_reading, the only modules that import whoosh.
 """
 from __future__ import annotations
 
-import functools
+import bisect
 import heapq
 import logging
 import os
@@ -21,18 +26,21 @@ import shutil
 import threading
 import time
 from contextlib import contextmanager
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Set as AbstractSet
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.collectors import FilterCollector
+from whoosh.analysis import (CharsetFilter, CompositeAnalyzer, LowercaseFilter, RegexTokenizer, StemFilter,
+                             StopFilter, Token)
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.formats import Positions
 from whoosh.util.filelock import try_for
+from whoosh.writing import SegmentWriter
 from whoosh.searching import TimeLimit
+from whoosh.spelling import ReaderCorrector
 from whoosh.support.charset import accent_map
 
 from policyhub.search.backend import Entry, IndexBusy, IndexUnavailable, Progress, SearchBackend
@@ -40,6 +48,7 @@ from policyhub.search.query import (KINDS, NOTHING_TO_SEARCH, Hit, SearchQuery, 
                                     ordered_counts, page_window)
 from policyhub.search.querying import Clause, ParsedQuery, parse, rewrite
 from policyhub.search.snippets import marked_passage
+from policyhub.search.whoosh_reading import MappedStorage, ReadCache, SegmentLengths
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +60,102 @@ SNIPPET_WIDTH = 240
 SNIPPET_SCAN = 50_000                # characters of a body scanned for the snippet
 FACETS = ("kind", "area", "status", "party")
 MAX_SEGMENTS = 10                    # more small segments than this are merged by maintain()
-SCORE_DIRECTLY = 2_000               # fewer matches than this are scored one by one (see _score_each)
-TERM_CACHE_SIZE = 512                # terms whose document sets a searcher keeps
+REBUILD_MEMORY_MB = 512              # postings a rebuild sorts in memory before spilling to disk (see rebuild)
 
 
 def make_analyzer() -> Any:
     """English stemming with accents folded (so "élection" finds "election" and "railway" "railways")."""
-    return RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter() | StemFilter()
+    return FoldingAnalyzer()
+
+
+class FoldingAnalyzer(CompositeAnalyzer):
+    """RegexTokenizer | LowercaseFilter | CharsetFilter(accent_map) | StopFilter | StemFilter, with each
+    distinct word run through that chain once per process and then looked up: the chain of generators, token
+    by token, was most of the time of indexing. The tokens (texts, renumbered positions) are the chain's own.
+
+    The schema in an index stores this class by name; an index built with the plain chain reads the same."""
+
+    def __init__(self) -> None:
+        super().__init__(RegexTokenizer(), LowercaseFilter(), CharsetFilter(accent_map), StopFilter(), StemFilter())
+
+    def __call__(self, value: Any, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", no_morph: bool = False, **kwargs: Any) -> Iterator[Any]:
+        if chars or keeporiginal or not removestops or not tokenize or not isinstance(value, str):
+            return super().__call__(value, positions=positions, chars=chars, keeporiginal=keeporiginal,
+                                    removestops=removestops, start_pos=start_pos, start_char=start_char,
+                                    tokenize=tokenize, mode=mode, no_morph=no_morph, **kwargs)
+        return self._tokens(value, positions, start_pos, mode, no_morph, kwargs)
+
+    def _tokens(self, value: str, positions: bool, start_pos: int, mode: str, no_morph: bool,
+                kwargs: dict[str, Any]) -> Iterator[Any]:
+        known = _WORDS_UNSTEMMED if no_morph else _WORDS
+        token = Token(positions, False, removestops=True, mode=mode, **kwargs)
+        pos = None
+        for i, word in enumerate(_TOKEN.findall(value)):
+            text = known.get(word, _UNKNOWN)
+            if text is _UNKNOWN:
+                text = self.term(word, no_morph=no_morph)
+            if text is None:
+                continue  # a stop word: later tokens are numbered as if it were not there (StopFilter's renumber)
+            token.text, token.boost, token.stopped = text, 1.0, False
+            if positions:
+                pos = token.pos = start_pos + i if pos is None else pos + 1
+            yield token
+
+    def postings(self, value: str, fmt: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        """What ``FieldType.index`` makes of ``value`` with a Positions format: (term as UTF-8, frequency,
+        weight, encoded positions) for each distinct term, straight from the words (see FoldedText)."""
+        positions: dict[str, list[int]] = {}
+        pos = -1
+        for i, word in enumerate(_TOKEN.findall(value)):
+            text = _WORDS.get(word, _UNKNOWN)
+            if text is _UNKNOWN:
+                text = self.term(word)
+            if text is None:
+                continue
+            pos = i if pos < 0 else pos + 1  # numbered as the chain numbers them (StopFilter's renumber)
+            found = positions.get(text)
+            if found is None:
+                positions[text] = [pos]
+            else:
+                found.append(pos)
+        boost, encode = fmt.field_boost, fmt.encode
+        for text, found in positions.items():
+            yield text.encode("utf-8"), len(found), float(len(found)) * boost, encode(found)
+
+    def term(self, word: str, *, no_morph: bool = False) -> str | None:
+        """The index term of one word (as the tokenizer cuts them) as the chain makes it (None for a stop
+        word), remembered. The filters' own settings, applied to the one word without the generators."""
+        known = _WORDS_UNSTEMMED if no_morph else _WORDS
+        if len(known) >= WORDS_KEPT:
+            known.clear()
+        _tokenizer, _lowercase, charset, stop, stem = self.items
+        text: str | None = word.lower().translate(charset.charmap)
+        if len(text) < stop.min or (stop.max is not None and len(text) > stop.max) or text in stop.stops:
+            text = None
+        elif not no_morph and text not in stem.ignore:
+            text = stem._stem(text)
+        known[word] = text
+        return text
+
+
+class FoldedText(TEXT):
+    """TEXT with a FoldingAnalyzer whose postings come from its words in one pass (FoldingAnalyzer.postings),
+    where whoosh passes a token object per word through its format's generators: the same postings, in a
+    third of the time. The schema in an index stores this class by name."""
+
+    def index(self, value: Any, **kwargs: Any) -> Any:
+        if kwargs or not isinstance(value, str) or type(self.format) is not Positions or \
+                not isinstance(self.analyzer, FoldingAnalyzer):
+            return super().index(value, **kwargs)
+        return self.analyzer.postings(value, self.format)
+
+
+_WORDS: dict[str, str | None] = {}             # word -> its index term (None for a stop word)
+_WORDS_UNSTEMMED: dict[str, str | None] = {}   # word -> its folded form (for spelling suggestions)
+_UNKNOWN = object()
+WORDS_KEPT = 200_000
 
 
 def _fold(word: str) -> str:
@@ -71,14 +169,27 @@ def make_schema() -> Schema:
         kind=ID(stored=True, sortable=True),
         slug=ID(stored=True),
         number=STORED(),
-        title=TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST, spelling=True),
-        body=TEXT(analyzer=analyzer, stored=True, spelling=True),
+        title=FoldedText(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
+        body=FoldedText(analyzer=analyzer, stored=True),
+        # The words of titles and bodies as written (folded, not stemmed), for "did you mean": see SPELLING.
+        # (scorable only so that whoosh finds their length column rather than looking for it on disk for
+        # each posting it writes.)
+        spell_title=KEYWORD(scorable=True),
+        spell_body=KEYWORD(scorable=True),
         area=ID(stored=True, sortable=True),
         status=ID(stored=True, sortable=True),
         party=KEYWORD(stored=True, commas=True, lowercase=True),
         updated=NUMERIC(bits=64, stored=True, sortable=True, signed=False),
         document_title=STORED(),
     )
+
+
+SPELLING = "spelling"
+"""The kind of the documents that hold the spelling words (each word once): a rebuild adds one with every
+entry's words, an update one with the words the index did not have yet. They have no title, body or facet
+values, so no search finds them, doc_count leaves them out, and nothing deletes them before the next
+rebuild, which is also when words no longer used stop being suggested. (whoosh's TEXT(spelling=True) adds
+every distinct word of every document again: twice the postings, and a rebuild 2.5 times slower.)"""
 
 
 def _fields(entry: Entry) -> dict[str, Any]:
@@ -92,16 +203,96 @@ def _fields(entry: Entry) -> dict[str, Any]:
     }
 
 
+class _SpellingWords:
+    """The spelling words of the entries a writer adds, for the spelling document it adds last."""
+
+    def __init__(self) -> None:
+        self.title: set[str] = set()
+        self.body: set[str] = set()
+        self._seen: dict[str, set[str]] = {"title": set(), "body": set()}   # words as written, per field
+
+    def add(self, fields: dict[str, Any]) -> None:
+        for name, words in (("title", self.title), ("body", self.body)):
+            seen = self._seen[name]
+            new = set(_TOKEN.findall(fields[name])).difference(seen)  # only words not met before are folded
+            seen |= new
+            words |= spelling_words(new)
+
+    def write(self, writer: Any, *, known: dict[str, set[str]] | None = None) -> None:
+        """Add the spelling document, with only the words not ``known`` (by spelling field) yet, which then
+        are."""
+        title, body = self.title, self.body
+        if known is not None:
+            title, body = title - known["spell_title"], body - known["spell_body"]
+            known["spell_title"] |= title
+            known["spell_body"] |= body
+        if title or body:
+            title, body = sorted(title), sorted(body)
+            writer.add_document(key=f"{SPELLING}:{time.time_ns():x}-{os.getpid():x}", kind=SPELLING,
+                                spell_title=" ".join(title), spell_body=" ".join(body))
+
+
+def spelling_words(written: Iterable[str]) -> set[str]:
+    """Words (as written) as the spelling fields hold them: folded, stop words left out."""
+    words = set()
+    for word in written:
+        folded = _WORDS_UNSTEMMED.get(word, _UNKNOWN)
+        if folded is _UNKNOWN:
+            folded = _SNIPPET_ANALYZER.term(word, no_morph=True)
+        if folded:
+            words.add(folded)
+    return words
+
+
+class _Writer(SegmentWriter):
+    """whoosh's writer, with the field lengths of the segment it writes read once per field. (whoosh looks up
+    a document's length in the segment's files for every posting it writes: a sixth of a rebuild.)"""
+
+    def per_document_reader(self) -> Any:
+        return _Lengths(super().per_document_reader(), self.schema)
+
+
+class _Lengths:
+    """A per-document reader's field lengths, each field's read whole on first use (only scorable fields
+    have lengths: whoosh looks for the others on disk each time, and answers ``default``)."""
+
+    def __init__(self, reader: Any, schema: Any) -> None:
+        self._reader = reader
+        self._schema = schema
+        self._tables: dict[str, list[Any]] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> Any:
+        if fieldname in self._schema and not self._schema[fieldname].scorable:
+            return default
+        table = self._tables.get(fieldname)
+        if table is None:
+            length = self._reader.doc_field_length
+            table = self._tables[fieldname] = [length(d, fieldname) for d in range(self._reader.doc_count_all())]
+        return table[docnum] if docnum < len(table) else self._reader.doc_field_length(docnum, fieldname, default)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reader, name)
+
+
+def _open(directory: Path) -> Any:
+    """The index in ``directory``, its files read without copies (see MappedStorage)."""
+    return MappedStorage(str(directory)).open_index()
+
+
 class WhooshBackend(SearchBackend):
-    def __init__(self, path: str | os.PathLike[str], *, time_limit: float = 2.0, lock_timeout: float = 0.5) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, time_limit: float = 2.0, lock_timeout: float = 0.5,
+                 rebuild_memory_mb: int = REBUILD_MEMORY_MB) -> None:
         self.root = Path(path)
         self.time_limit = time_limit
         self.lock_timeout = lock_timeout
+        self.rebuild_memory_mb = rebuild_memory_mb
         self.analyzer = make_analyzer()
         self._lock = threading.Lock()
         self._ix: Any = None
         self._ix_gen: str | None = None
         self._local = threading.local()
+        self._lengths = SegmentLengths()
+        self._spelling: tuple[str | None, dict[str, set[str]]] | None = None
 
     # --- locating and opening -------------------------------------------------------------------------
 
@@ -124,7 +315,7 @@ class WhooshBackend(SearchBackend):
         with self._lock:
             if self._ix is None or self._ix_gen != generation:
                 try:
-                    self._ix = whoosh_index.open_dir(str(self.root / generation))
+                    self._ix = _open(self.root / generation)
                 except Exception as error:  # missing, unreadable or corrupt: all mean "rebuild"
                     raise IndexUnavailable(f"The search index cannot be opened: {error!r}") from error
                 self._ix_gen = generation
@@ -151,6 +342,7 @@ class WhooshBackend(SearchBackend):
             searcher = ix.searcher()
         except Exception as error:
             raise IndexUnavailable(f"The search index cannot be read: {error!r}") from error
+        searcher._policyhub_reads = ReadCache(searcher, self._lengths)
         self._local.searcher, self._local.gen = searcher, self._ix_gen
         return searcher
 
@@ -162,7 +354,8 @@ class WhooshBackend(SearchBackend):
 
     def doc_count(self) -> int:
         try:
-            return self._searcher().doc_count()
+            searcher = self._searcher()
+            return searcher.doc_count() - len(_reads(searcher).docs("kind", SPELLING))
         except IndexUnavailable:
             raise
         except Exception as error:
@@ -192,16 +385,32 @@ class WhooshBackend(SearchBackend):
         ``changes`` is consumed only after the write lock is held."""
         count = 0
         with self._writer() as writer:
+            spelling = _SpellingWords()
             for change in changes:
                 if isinstance(change, str):
                     writer.delete_by_term("key", change)
                 else:
-                    writer.update_document(**_fields(change))
+                    fields = _fields(change)
+                    spelling.add(fields)
+                    writer.update_document(**fields)
                 count += 1
+            if not writer.schema["body"].separate_spelling():  # else whoosh's spelling=True adds the words
+                spelling.write(writer, known=self._spelling_known(writer))
             # No merge here: whoosh would merge small segments inside this commit, which makes one update in
             # every few take 300-400 ms at 10,000 documents; maintain() merges them separately instead.
             writer.commit(merge=False)
         return count
+
+    def _spelling_known(self, writer: Any) -> dict[str, set[str]]:
+        """The words the spelling fields hold, read once per generation of the index and then kept up to date
+        with what this process adds. Spelling documents are only ever added (until a rebuild makes a new
+        generation), so a word known stays known; words another process added are added again: harmless.
+        (Asking the index word by word cost 20 ms an update.)"""
+        if self._spelling is None or self._spelling[0] != self._ix_gen:
+            reader = writer.searcher().reader()  # the writer's own, closed with it
+            self._spelling = (self._ix_gen, {name: {term.decode("utf-8") for term in reader.lexicon(name)}
+                                             for name in ("spell_title", "spell_body")})
+        return self._spelling[1]
 
     def maintain(self) -> None:
         """Merge the small segments that updates leave once there are more than MAX_SEGMENTS of them (each
@@ -221,7 +430,7 @@ class WhooshBackend(SearchBackend):
         if not try_for(lock.acquire, timeout=self.lock_timeout, delay=0.05):
             raise IndexBusy("Another process is writing to the search index.")
         try:
-            writer = ix.writer(_lk=False)
+            writer = _Writer(ix, _lk=False)
             try:
                 yield writer
             except BaseException:
@@ -265,7 +474,12 @@ class WhooshBackend(SearchBackend):
         self.rebuild_marker().unlink(missing_ok=True)
 
     def rebuild(self, entries: Iterable[Entry], progress: Progress | None = None) -> int:
-        """Write every entry into a new generation, optimise it, then point CURRENT at it."""
+        """Write every entry into a new generation, then point CURRENT at it.
+
+        One writer makes one segment: nothing to merge or optimise afterwards. It sorts its postings in
+        memory up to ``rebuild_memory_mb`` (SEARCH_REBUILD_MEMORY_MB; 512 MB holds about 14,000 documents of
+        3 KB) and beyond that spills sorted runs to temporary files, pickled a posting at a time, which made
+        a rebuild of 10,000 documents half as fast at whoosh's default of 128 MB."""
         self.root.mkdir(parents=True, exist_ok=True)
         generation = f"gen-{time.time_ns():x}-{os.getpid():x}"
         target = self.root / generation
@@ -273,14 +487,18 @@ class WhooshBackend(SearchBackend):
         count = 0
         try:
             ix = whoosh_index.create_in(str(target), make_schema())
-            writer = ix.writer(limitmb=128)
+            writer = _Writer(ix, limitmb=self.rebuild_memory_mb)
             try:
+                spelling = _SpellingWords()
                 for entry in entries:
-                    writer.add_document(**_fields(entry))
+                    fields = _fields(entry)
+                    spelling.add(fields)
+                    writer.add_document(**fields)
                     count += 1
                     if progress is not None:
                         progress(1)
-                writer.commit(optimize=True)
+                spelling.write(writer)
+                writer.commit(merge=False)  # one segment, as an optimised index has
             except BaseException:
                 writer.cancel()
                 raise
@@ -360,10 +578,11 @@ class WhooshBackend(SearchBackend):
         facet_sets = self._facet_sets(searcher)
         allowed = {name: _union(facet_sets[name], value, fold=name == "area")
                    for name, value in self._active_filters(query).items()}
-        selected = matched.intersection(*allowed.values())
+        selected = matched.intersection(*allowed.values()) if allowed else matched
         facets = {}
         for name in FACETS:
-            base = matched.intersection(*(docs for other, docs in allowed.items() if other != name))
+            others = [docs for other, docs in allowed.items() if other != name]
+            base = matched.intersection(*others) if others else matched
             facets[name] = ordered_counts({value: len(base & docs) for value, docs in facet_sets[name].items()})
 
         limit = page * per_page
@@ -379,24 +598,13 @@ class WhooshBackend(SearchBackend):
             if len(ranked) < limit:
                 ranked += self._most_recent(searcher, selected - in_title, limit - len(ranked))
         else:
-            # Scored by the word and phrase clauses among the documents that every clause and filter allow. The
-            # union of the clauses' terms scores the same as their intersection (both add the terms' scores)
-            # and walks its posting lists far faster than whoosh's skip_to-driven intersection.
-            leaves = wq.Or([leaf for part in scored for leaf in _scoring_terms(part)])
-            ranked = []
-            try:
-                if len(selected) <= SCORE_DIRECTLY:
-                    ranked = _score_each(searcher, leaves, selected, limit, deadline)
-                else:
-                    collector = _DeadlineFilter(searcher.collector(limit=limit), selected, deadline)
-                    try:
-                        searcher.search_with_collector(leaves, collector)
-                    finally:
-                        ranked = [hit.docnum for hit in collector.results()]
-            except TimeLimit:
-                timed_out = True
+            # Scored by the word and phrase clauses among the documents that every clause and filter allow: the
+            # sum of each (field, term) leaf's BM25F score, as whoosh scores an Or of the leaves.
+            leaves = [leaf for part in scored for leaf in _scoring_terms(part)]
+            ranked = _reads(searcher).top(leaves, selected, limit)
         start = (page - 1) * per_page
-        hits = tuple(self._hit(searcher.stored_fields(docnum), terms, prefixes)
+        marker = _Marker(terms, prefixes)
+        hits = tuple(self._hit(searcher.stored_fields(docnum), marker)
                      for docnum in ranked[start:start + per_page])
         if timed_out:
             notes.append("The search took too long, so these results may be incomplete; try more specific words.")
@@ -419,14 +627,14 @@ class WhooshBackend(SearchBackend):
             for name in FACETS:
                 values = (term.decode("utf-8") for term in searcher.lexicon(name))
                 sets[name] = {value: docs for value in values if value
-                              and (docs := _term_docs(searcher, name, value))}
+                              and (docs := _reads(searcher).docs(name, value))}
             searcher._policyhub_facets = sets
         return sets
 
     def _suggest(self, searcher: Any, parsed: ParsedQuery) -> str | None:
         """'Did you mean': each plain word absent from the index replaced by the closest indexed word."""
         changed = False
-        correctors = {name: searcher.corrector(name) for name in ("body", "title")}
+        correctors = {name: _Corrector(searcher.reader(), name, searcher.schema[name]) for name in ("body", "title")}
 
         def replace(clause: Clause, word: str) -> str:
             nonlocal changed
@@ -442,28 +650,30 @@ class WhooshBackend(SearchBackend):
         suggestion = rewrite(parsed, replace)
         return suggestion if changed else None
 
-    def _hit(self, stored: dict[str, Any], terms: set[str], prefixes: set[str]) -> Hit:
+    def _hit(self, stored: dict[str, Any], marker: _Marker) -> Hit:
         kind, slug, number = stored["kind"], stored["slug"], stored.get("number")
         url = hit_url(kind, slug, number)
         updated = stored.get("updated") or 0
         return Hit(
             kind=kind, slug=slug, number=number, title=stored.get("title", ""),
-            snippet=self.snippet(stored.get("body", ""), terms, prefixes), url=url,
+            snippet=self.snippet(stored.get("body", ""), marker), url=url,
             policy_area=stored.get("area", ""), status=stored.get("status", ""),
             parties=tuple(p for p in (stored.get("party") or "").split(",") if p),
             updated_at=datetime.fromtimestamp(updated, tz=timezone.utc) if updated else None,
         )
 
-    def snippet(self, text: str, terms: set[str], prefixes: set[str]) -> str:
+    @staticmethod
+    def snippet(text: str, marker: _Marker) -> str:
         """A passage of ``text`` around the densest run of matches: the text escaped first, then each match
         wrapped in <mark>. Our own highlighter, so no markup can come from anywhere but here."""
         text = text[:SNIPPET_SCAN]
-        spans = list(_matches(text, terms, prefixes))
+        spans = marker.spans(text)
         start = 0
         if spans:
-            best, best_count = spans[0][0], 0
-            for i, (span_start, _end) in enumerate(spans):
-                count = sum(1 for s, _e in spans[i:i + 20] if s < span_start + SNIPPET_WIDTH)
+            starts = [span_start for span_start, _end in spans]
+            best, best_count = starts[0], 0
+            for i, span_start in enumerate(starts):  # matches within a snippet's width, looking 20 ahead
+                count = bisect.bisect_left(starts, span_start + SNIPPET_WIDTH, i, min(i + 20, len(starts))) - i
                 if count > best_count:
                     best, best_count = span_start, count
             start = max(0, best - 40)
@@ -476,6 +686,16 @@ class WhooshBackend(SearchBackend):
         return marked_passage(text, start, end, spans)
 
 
+class _Corrector(ReaderCorrector):
+    """whoosh's corrector for a field, over the words of its spelling field ("spell_" + the field; whoosh's
+    spelling=True made the same field), ranked as whoosh ranks them."""
+
+    def _suggestions(self, text: str, maxdist: int, prefix: int) -> Iterator[tuple[float, str]]:
+        frequency = self.reader.frequency
+        for word in self.reader.terms_within("spell_" + self.fieldname, text, maxdist, prefix=prefix):
+            yield 0 - (maxdist + (1.0 / (frequency(self.fieldname, word) or 1) * 0.5)), word
+
+
 def _union(values: dict[str, frozenset[int]], wanted: str, *, fold: bool) -> frozenset[int]:
     """The documents with facet value ``wanted`` (policy areas compare case-insensitively)."""
     if not fold:
@@ -483,136 +703,147 @@ def _union(values: dict[str, frozenset[int]], wanted: str, *, fold: bool) -> fro
     return frozenset().union(*(docs for value, docs in values.items() if value.lower() == wanted.lower()))
 
 
-def _collect_ids(searcher: Any, q: Any, deadline: float) -> tuple[set[int], bool]:
+def _reads(searcher: Any) -> ReadCache:
+    """The searcher's ReadCache (attached when the backend opened it)."""
+    return searcher._policyhub_reads
+
+
+def _collect_ids(searcher: Any, q: Any, deadline: float) -> tuple[AbstractSet[int], bool]:
     """Every document matching ``q`` (unscored), and whether the deadline stopped the work (no matches then).
 
-    Set algebra over each term's posting list: walking whoosh's Or/And matchers document by document costs
-    several times more, and the term sets are cached for the life of the searcher (one index version), as
-    the same words come up again and again."""
+    Set algebra over each term's documents, read in bulk and kept for the life of the searcher (one index
+    version), as the same words come up again and again: walking whoosh's Or/And matchers document by
+    document costs several times more."""
     try:
         return _docset(searcher, q, deadline), False
     except TimeLimit:
         return set(), True
 
 
-def _docset(searcher: Any, q: Any, deadline: float) -> set[int]:
+def _docset(searcher: Any, q: Any, deadline: float) -> AbstractSet[int]:
     if time.monotonic() > deadline:
         raise TimeLimit
+    reads = _reads(searcher)
     if isinstance(q, wq.Or):
         return set().union(*(_docset(searcher, sub, deadline) for sub in q.subqueries))
     if isinstance(q, wq.And):
         sets = sorted((_docset(searcher, sub, deadline) for sub in q.subqueries), key=len)
-        return sets[0].intersection(*sets[1:])
-    if isinstance(q, wq.Term):
-        return set(_term_docs(searcher, q.fieldname, q.text))
+        return sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
+    if isinstance(q, wq.Term):  # a word of the query, which scores the hits too
+        return reads.docs(q.fieldname, q.text, scored=True)
     if isinstance(q, wq.Prefix):
         found: set[int] = set()
         for text in searcher.reader().expand_prefix(q.fieldname, q.text):
-            found.update(_term_docs(searcher, q.fieldname, text.decode("utf-8") if isinstance(text, bytes) else text))
+            found.update(reads.docs(q.fieldname, text.decode("utf-8") if isinstance(text, bytes) else text))
             if time.monotonic() > deadline:
                 raise TimeLimit
         return found
-    if isinstance(q, wq.Phrase):  # whoosh checks the positions
-        return set(_cached_docs(searcher, (q.fieldname, tuple(q.words)), q))
-    return set(searcher.docs_for_query(q))
+    if isinstance(q, wq.Phrase):
+        return reads.phrase_docs(q.fieldname, q.words, deadline)
+    return set(searcher.docs_for_query(q)) - reads.docs("kind", SPELLING)  # Every(): entries only
 
 
-def _term_docs(searcher: Any, fieldname: str, text: str) -> frozenset[int]:
-    return _cached_docs(searcher, (fieldname, text), wq.Term(fieldname, text))
-
-
-def _cached_docs(searcher: Any, key: tuple[Any, ...], q: Any) -> frozenset[int]:
-    cache = _term_cache(searcher)
-    docs = cache.get(key)
-    if docs is None:
-        docs = frozenset(searcher.docs_for_query(q))
-        if len(cache) >= TERM_CACHE_SIZE:
-            cache.pop(next(iter(cache)))
-        cache[key] = docs
-    return docs
-
-
-def _scoring_terms(part: Any) -> Iterator[Any]:
-    """The term queries that score a clause: a phrase scores by its words, since the documents that hold
-    the phrase are already known and whoosh's phrase matcher costs as much again."""
+def _scoring_terms(part: Any) -> Iterator[tuple[str, str]]:
+    """The (field, term) leaves that score a clause: a phrase scores by its words (whoosh's phrase score is
+    the sum of its words' scores too, at the cost of walking their positions again)."""
     for leaf in part.subqueries:
         if isinstance(leaf, wq.Phrase):
-            yield from (wq.Term(leaf.fieldname, word) for word in leaf.words)
+            yield from ((leaf.fieldname, word) for word in leaf.words)
         else:
-            yield leaf
+            yield leaf.fieldname, leaf.text
 
 
-def _term_cache(searcher: Any) -> dict[tuple[Any, ...], frozenset[int]]:
-    cache = getattr(searcher, "_policyhub_term_docs", None)
-    if cache is None:
-        cache = searcher._policyhub_term_docs = {}
-    return cache
+class _Marker:
+    """Finds the words of a text that match a query, for the snippets of one page of hits.
+
+    The text is cut at white space (which no word spans), and its pieces are looked up, as sets, in what the
+    process already knows of pieces of text (see _PieceIndex); the matching words are then found with
+    str.find. (Tokenizing every hit with a regular expression, word by word in Python, was most of a
+    search's time.)"""
+
+    def __init__(self, terms: set[str], prefixes: set[str]) -> None:
+        self.terms, self.prefixes = terms, tuple(prefixes)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the matching words of ``text`` stand, in order."""
+        if not self.terms and not self.prefixes:
+            return []
+        pieces = set(text.split())
+        index = _piece_index(pieces)
+        if all(len(prefix) >= _START for prefix in self.prefixes):
+            candidates = set().union(*(index.by_term.get(term, ()) for term in self.terms),
+                                     *(index.by_start.get(prefix[:_START], ()) for prefix in self.prefixes))
+            pieces &= candidates
+        words = {word for piece in pieces for word, term in index.pieces[piece] if self._is_match(word, term)}
+        return sorted(span for word in words for span in _occurrences(text, word))
+
+    def _is_match(self, word: str, term: str) -> bool:
+        return term in self.terms or (bool(self.prefixes) and (
+            term.startswith(self.prefixes) or _fold(word).startswith(self.prefixes)))
 
 
-def _score_each(searcher: Any, q: Any, docnums: set[int], limit: int, deadline: float) -> list[int]:
-    """The best ``limit`` of a few ``docnums`` by their score for ``q``: the matcher jumps from one to the
-    next, where collecting would walk every posting of the query's (often common) words."""
-    scored: list[tuple[float, int]] = []
-    context = searcher.context()
-    for sub, offset in searcher.leaf_searchers():
-        local = sorted(d - offset for d in docnums if offset <= d < offset + sub.doc_count_all())
-        if not local:
-            continue
-        matcher = q.matcher(sub, context)
-        for i, docnum in enumerate(local):
-            if not i & 255 and time.monotonic() > deadline:
-                raise TimeLimit
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-            if matcher.id() == docnum:
-                scored.append((matcher.score(), -(docnum + offset)))
-    return [-negative for _score, negative in heapq.nlargest(limit, scored)]
+_START = 3   # _PieceIndex.by_start keys: the first letters of terms and of folded words
 
 
-class _DeadlineFilter(FilterCollector):
-    """Filtering and a time limit in one collector. (whoosh's TimeLimitCollector drives its child's
-    ``collect`` directly, which skips a FilterCollector's filtering; and its SIGALRM mode is process-wide.)"""
+class _PieceIndex:
+    """Pieces of text without white space, each with its (word, index term) pairs (stop words left out); by
+    index term, and by the first letters of terms and folded words (for prefixes), the pieces holding them.
+    Prose repeats its words, so after the first searches a page's text is nearly all known, and its matches
+    are found by set operations."""
 
-    def __init__(self, child: Any, allow: Any, deadline: float) -> None:
-        super().__init__(child, allow=allow)
-        self.deadline = deadline
+    def __init__(self) -> None:
+        self.pieces: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.by_term: dict[str, set[str]] = {}
+        self.by_start: dict[str, set[str]] = {}
 
-    def collect_matches(self) -> None:
-        child, allow, offset = self.child, self._allow, self.offset
-        for i, sub_docnum in enumerate(child.matches()):
-            if not i & 63 and time.monotonic() > self.deadline:
-                raise TimeLimit
-            if allow is not None and offset + sub_docnum not in allow:
-                continue
-            child.collect(sub_docnum)
+    def learn(self, pieces: set[str]) -> None:
+        for piece in pieces.difference(self.pieces):
+            pairs = tuple((word, term) for word in _TOKEN.findall(piece) if (term := _index_term(word)) is not None)
+            for word, term in pairs:
+                self.by_term.setdefault(term, set()).add(piece)
+                for start in {term[:_START], _fold(word)[:_START]}:
+                    self.by_start.setdefault(start, set()).add(piece)
+            self.pieces[piece] = pairs  # last: a piece listed here is complete (threads share the index)
 
 
-def _matches(text: str, terms: set[str], prefixes: set[str]) -> Iterator[tuple[int, int]]:
-    if not terms and not prefixes:
-        return
-    for match in _TOKEN.finditer(text):
-        word = match.group()
-        term = _index_term(word)
-        if term is None:
-            continue
-        if term in terms or (prefixes and any(term.startswith(p) or _fold(word).startswith(p) for p in prefixes)):
-            yield match.start(), match.end()
+PIECES_KEPT = 100_000
+_PIECES = _PieceIndex()
+
+
+def _piece_index(pieces: set[str]) -> _PieceIndex:
+    """The piece index, knowing ``pieces``; a fresh one once it is full (rather than tracking use: the
+    common pieces come back at once). A caller keeps the index it was given, whatever other threads do."""
+    global _PIECES
+    index = _PIECES
+    if len(index.pieces) > PIECES_KEPT:
+        index = _PIECES = _PieceIndex()
+    index.learn(pieces)
+    return index
+
+
+def _occurrences(text: str, word: str) -> Iterator[tuple[int, int]]:
+    """Where ``word`` stands in ``text`` as a whole token (as _TOKEN would cut it: not inside a longer run
+    of word characters, nor joined to one by a single dot)."""
+    size, length = len(word), len(text)
+    start = text.find(word)
+    while start >= 0:
+        end = start + size
+        if not (start and (_WORD_CHAR.match(text, start - 1) or (
+                text[start - 1] == "." and start > 1 and _WORD_CHAR.match(text, start - 2)))) and \
+                not (end < length and (_WORD_CHAR.match(text, end) or (
+                    text[end] == "." and end + 1 < length and _WORD_CHAR.match(text, end + 1)))):
+            yield start, end
+        start = text.find(word, start + 1)
 
 
 _TOKEN = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*")  # whoosh's RegexTokenizer pattern: the same words as the index
+_WORD_CHAR = re.compile(r"[\w\*]")
 
 
-_SNIPPET_ANALYZER = make_analyzer()
+_SNIPPET_ANALYZER = FoldingAnalyzer()
 
 
-@functools.lru_cache(maxsize=65_536)
 def _index_term(word: str) -> str | None:
-    """The index term of one word (None for a stop word). Cached: prose repeats its words, and running the
-    analyzer chain over every word was most of a search's time."""
-    for token in _SNIPPET_ANALYZER(word, mode="index"):
-        return token.text
-    return None
+    """The index term of one word (None for a stop word)."""
+    text = _WORDS.get(word, _UNKNOWN)
+    return _SNIPPET_ANALYZER.term(word) if text is _UNKNOWN else text  # type: ignore[return-value]

@@ -64,6 +64,25 @@ def test_a_request_that_saves_applies_its_jobs_after_commit(app, client, login, 
     assert services.get_backend().search(SearchQuery(text="libraries")).total == 1
 
 
+def test_a_save_is_answered_before_its_index_job_runs(app, client, login, member):
+    """The response is whole (status, headers, body) while the job still waits: a server sends it, then
+    closes it, and only closing applies the job (response.call_on_close)."""
+    from policyhub.search.query import SearchQuery
+    assert services.ensure_index() == "ready"
+    login(client, member)
+    response = client.post("/documents/new", data={"title": "Libraries", "body": "Open seven days.",
+                                                   "policy_area": "Culture", "summary": ""}, buffered=False)
+    assert response.status_code in (302, 303) and response.headers["Location"].startswith("/documents/")
+    response.get_data()  # the body, read to its end as a server sends it
+    db.session.rollback()  # a fresh snapshot: the test's transaction began before the request committed
+    assert services.pending_jobs() == 1
+    assert services.get_backend().search(SearchQuery(text="libraries")).total == 0
+    response.close()  # the server is done with the response: now the job runs
+    db.session.rollback()
+    assert services.pending_jobs() == 0
+    assert services.get_backend().search(SearchQuery(text="libraries")).total == 1
+
+
 @whoosh_only
 def test_a_busy_index_keeps_the_job_and_the_save_succeeds(app, member, make_document, edit_document, find):
     document = make_document(member, title="Water", body="Clean rivers.")
@@ -105,6 +124,7 @@ def test_reindex_command_rebuilds_from_the_database(app, member, make_document):
     make_document(member, title="Peat", body="Protect bogs.")
     result = app.test_cli_runner().invoke(args=["search", "reindex"])
     assert result.exit_code == 0, result.output
+    assert "Indexing documents and amendments" in result.output  # the progress bar's label
     assert "Indexed 2" in result.output
     from policyhub.search.query import SearchQuery
     assert services.get_backend().search(SearchQuery(text="bogs")).total == 1
