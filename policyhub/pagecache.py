@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from threading import Lock
 from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g, make_response, request, session
@@ -31,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from policyhub.extensions import db
+from policyhub.lru import SizedLRU
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -112,38 +111,22 @@ class _Page:
 
 
 class PageCache:
-    """A bounded LRU of rendered pages, by (URL, generation), for one process."""
+    """A bounded LRU of rendered pages, by (URL, generation), for one process; a page older than
+    ``max_age`` seconds is not served (and is dropped)."""
 
     def __init__(self, max_bytes: int, max_age: float) -> None:
-        self.max_bytes, self.max_age = max_bytes, max_age
-        self._pages: OrderedDict[tuple[str, int], _Page] = OrderedDict()
-        self._bytes = 0
-        self._lock = Lock()  # gthread workers serve requests from several threads
+        self.max_age = max_age
+        self._pages = SizedLRU(max_bytes, largest_share=8)
 
     def get(self, key: tuple[str, int]) -> _Page | None:
-        with self._lock:
-            page = self._pages.get(key)
-            if page is None:
-                return None
-            if time.monotonic() - page.stored_at > self.max_age:
-                self._drop(key)
-                return None
-            self._pages.move_to_end(key)
-            return page
+        page: _Page | None = self._pages.get(key)
+        if page is not None and time.monotonic() - page.stored_at > self.max_age:
+            self._pages.discard(key)
+            return None
+        return page
 
     def put(self, key: tuple[str, int], page: _Page) -> None:
-        if len(page.body) > self.max_bytes // 8:  # one huge page must not push out everything else
-            return
-        with self._lock:
-            if key in self._pages:
-                self._drop(key)
-            self._pages[key] = page
-            self._bytes += len(page.body)
-            while self._bytes > self.max_bytes:
-                self._drop(next(iter(self._pages)))
-
-    def _drop(self, key: tuple[str, int]) -> None:
-        self._bytes -= len(self._pages.pop(key).body)
+        self._pages.put(key, page, len(page.body))
 
 
 def _cache() -> PageCache | None:

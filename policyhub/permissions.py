@@ -33,6 +33,8 @@ class Action(StrEnum):
     ENDORSEMENT_GIVE = "endorsement:give"
     ENDORSEMENT_WITHDRAW = "endorsement:withdraw"
     DOCUMENT_WATCH = "document:watch"
+    DOCUMENT_SET_RULE = "document:set_rule"
+    RED_LINE_MANAGE = "red_line:manage"
 
 
 class _System:
@@ -148,6 +150,9 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.ENDORSEMENT_GIVE: _can_endorse,
     Action.ENDORSEMENT_WITHDRAW: _can_withdraw_endorsement,
     Action.DOCUMENT_WATCH: lambda user, _: _person(user),
+    Action.DOCUMENT_SET_RULE: lambda user, document: (_lead(user) or _admin(user)) and document.status != "archived",
+    # A red line is always the actor's own party's (taken from the membership, like endorsing); admins have none.
+    Action.RED_LINE_MANAGE: _can_endorse,
 }
 
 _REASONS: dict[Action, str] = {
@@ -173,6 +178,10 @@ _REASONS: dict[Action, str] = {
     Action.ENDORSEMENT_GIVE: "Only a party lead can endorse, for their own party, a document that is not archived.",
     Action.ENDORSEMENT_WITHDRAW: "Only a lead of that party or an administrator can withdraw its endorsement.",
     Action.DOCUMENT_WATCH: "Sign in to watch documents.",
+    Action.DOCUMENT_SET_RULE: "Only party leads and administrators set a document's decision rule, "
+                              "and not on archived documents.",
+    Action.RED_LINE_MANAGE: "Only a party lead marks red lines, for their own party, on a document that is "
+                            "not archived.",
 }
 
 

@@ -31,7 +31,11 @@ Targets, per action:
 - ``new``: creating something that belongs to nobody yet: a document, a party, a token, a request to join
   party B.
 - ``other_doc``: endorsing, through document X's address, a revision number that only document Y has.
-- ``again``: endorsing the revision the actor's party already endorses, with the same statement.
+- ``again``: endorsing the revision the actor's party already endorses, with the same statement; marking
+  as a red line a clause the actor's party already marked.
+- Red lines: ``a`` is clause 2 of a document by a member of party A (to clear: party A's red line on it, so
+  the lead of B, whose own party has none there, gets a 404).
+- ``archived``: an archived document of party A's (setting its decision rule).
 
 Cells: ``A`` allowed; ``F`` forbidden (401, or a redirect to /login, for the signed out: the anonymous and
 the deactivated; 403 for everyone else); ``R`` refused as a bad request (400); ``I`` refused as invalid
@@ -66,6 +70,8 @@ from policyhub.amendments.models import Amendment, Comment, Support
 from policyhub.documents import services as documents
 from policyhub.documents.models import Document
 from policyhub.endorsements import services as endorsements
+from policyhub.endorsements import red_lines
+from policyhub.endorsements.models import RedLine
 from policyhub.endorsements.models import Endorsement
 from policyhub.extensions import db
 from policyhub.notifications import services as notifications
@@ -116,6 +122,13 @@ MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
     ("endorse", "again"):                 (_,  _,     _,     _,    S,     _,     _,      _,    _),
     ("withdraw_endorsement", "a"):        (F,  F,     F,     F,    A,     F,     F,      F,    A),
     ("withdraw_endorsement", "b"):        (_,  _,     _,     _,    F,     _,     _,      _,    _),
+    # the decision rule: leads (of any party) and admins, not on archived documents
+    ("set_rule", "a"):                    (F,  F,     F,     F,    A,     A,     F,      F,    A),
+    ("set_rule", "archived"):             (_,  _,     _,     _,    F,     _,     _,      _,    F),
+    # red lines: a lead, always for their own party (from the membership); never an admin
+    ("mark_red_line", "a"):               (F,  F,     F,     F,    A,     A,     F,      F,    F),
+    ("mark_red_line", "again"):           (_,  _,     _,     _,    S,     _,     _,      _,    _),
+    ("clear_red_line", "a"):              (F,  F,     F,     F,    A,     N,     F,      F,    F),
     # membership
     ("request_membership", "new"):        (F,  A,     F,     F,    F,     F,     F,      F,    A),
     ("decide_membership", "a"):           (F,  F,     F,     F,    A,     F,     F,      F,    A),
@@ -256,7 +269,7 @@ class World:
 
 def _world(cast: Cast, make_document, action: str, target: str, actor: str) -> World:
     owner = {"a": cast["other_a"], "b": cast["member_b"], "own": cast[actor] if actor != "anon" else None,
-             "new": None, "other_doc": cast["other_a"], "again": cast["other_a"]}[target]
+             "new": None, "other_doc": cast["other_a"], "again": cast["other_a"], "archived": cast["other_a"]}[target]
     user = cast[actor]
     world = World(cast, owner=owner)
     n = next(_serial)
@@ -279,6 +292,16 @@ def _world(cast: Cast, make_document, action: str, target: str, actor: str) -> W
             world.revision = 3
         elif target == "again":
             endorsements.endorse(user, world.document, revision=1, statement="We agree.")
+    elif action == "set_rule":
+        world.document = make_document(owner, body=BODY)
+        if target == "archived":
+            documents.set_status(SYSTEM, world.document, "archived")
+    elif action in ("mark_red_line", "clear_red_line"):
+        world.document = make_document(owner, body=BODY)
+        if action == "clear_red_line":
+            red_lines.mark_red_line(cast["endorser_a"], world.document, "2")
+        elif target == "again":
+            red_lines.mark_red_line(user, world.document, "2")
     elif action == "request_membership":
         pass  # the actor asks to join party B: nothing to prepare
     elif action == "decide_membership":
@@ -345,6 +368,9 @@ def _html(client, world: World, action: str) -> Any:
                     {"revision": str(world.revision), "statement": "We agree.",
                      **({"party": "b"} if world.party == "b" else {})}),
         "withdraw_endorsement": (f"/documents/{slug}/endorsements/{world.party}/withdraw", {}),
+        "set_rule": (f"/documents/{slug}/rule", {"kind": "k_of_n", "k": "1"}),
+        "mark_red_line": (f"/documents/{slug}/red-lines", {"clause": "2"}),
+        "clear_red_line": (f"/documents/{slug}/red-lines/2/clear", {}),
         "request_membership": ("/account/membership", {"party": "b"}),
         "decide_membership": (f"/parties/requests/{world.membership.id if world.membership else 0}",
                               {"decision": "approve"}),
@@ -370,6 +396,10 @@ def _api(client, world: World, action: str, headers: dict[str, str]) -> Any:
         return client.delete(f"{base}/endorsements/{world.party}", headers=headers)
     if action == "unsupport":
         return client.delete(f"{amendment}/support", headers=headers)
+    if action == "clear_red_line":
+        return client.delete(f"{base}/red-lines/2", headers=headers)
+    if action == "set_rule":
+        return client.put(f"{base}/rule", json={"kind": "k_of_n", "k": 1}, headers=headers)
     if action == "edit":
         return client.put(base, json={"title": "Fair votes", "body": PROPOSED, "base_revision": 1,
                                       "summary": "Precision."}, headers=headers)
@@ -386,6 +416,7 @@ def _api(client, world: World, action: str, headers: dict[str, str]) -> Any:
                     {"revision": world.revision, "statement": "We agree.",
                      **({"party": "b"} if world.party == "b" else {})}),
         "set_status": (f"{base}/status", {"status": "consultation"}),
+        "mark_red_line": (f"{base}/red-lines", {"clause": "2"}),
     }
     url, body = requests[action]
     return client.post(url, json=body, headers=headers)
@@ -443,6 +474,14 @@ def _happened(world: World, action: str, actor: Any) -> bool:
             Endorsement.document_id == document.id)) == actor.id
     if action == "withdraw_endorsement":
         return world.party not in _live_parties(document)
+    if action == "set_rule":
+        return (document.rule_kind, document.rule_k) == ("k_of_n", 1)
+    if action == "mark_red_line":
+        party = actor.party if actor is not None else None
+        return party is not None and count(RedLine, document_id=document.id, party_id=party.id,
+                                           clause_key="2") == 1
+    if action == "clear_red_line":
+        return count(RedLine, document_id=document.id) == 0
     if action == "request_membership":
         if actor is None:
             return False

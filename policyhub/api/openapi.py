@@ -12,7 +12,8 @@ from policyhub.amendments.models import NOTE_MAX, RATIONALE_MAX, STATES
 from policyhub.amendments.services import STATUS_FILTERS
 from policyhub.amendments.models import TITLE_MAX as AMENDMENT_TITLE_MAX
 from policyhub.documents.models import POLICY_AREA_MAX, SOURCES, STATUSES, SUMMARY_MAX, TITLE_MAX
-from policyhub.endorsements.models import STATEMENT_MAX
+from policyhub.endorsements.models import REASON_MAX, STANCES, STATEMENT_MAX
+from policyhub.endorsements.staleness import GRADES
 from policyhub.search.forms import statuses_for
 from policyhub.search.query import KINDS, MAX_QUERY_LENGTH, SORTS
 from policyhub.text.rendering import MAX_DOCUMENT_BYTES
@@ -79,7 +80,16 @@ _PARTY = _object({"slug": _TEXT, "name": _TEXT, "colour": {"type": "string", "pa
 _ENDORSEMENT = _object({
     "id": {"type": "integer"}, "party": _TEXT, "revision": _NUMBER, "current": {"type": "boolean"},
     "endorsed_by": _ref("Person"), "created_at": _TIME, "statement": _TEXT,
-})
+    "content_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$",
+                       "description": "SHA-256 (hex) of the endorsed revision's body in UTF-8"},
+    "staleness": {"enum": list(GRADES), "description": "`current`; `cosmetic` (only layout, punctuation or "
+                  "formatting changed since); `outside_scope` (nothing changed in its sections); `substantive`"},
+    "sections": {"type": "object", "description": "only for a scoped endorsement: clause id -> stance",
+                 "additionalProperties": {"enum": list(STANCES)}},
+    "reasons": {"type": "object", "description": "only for a scoped endorsement: clause id -> the reason given",
+                "additionalProperties": _TEXT},
+}, required=["id", "party", "revision", "current", "endorsed_by", "created_at", "statement", "content_sha256",
+             "staleness"])
 _DOCUMENT = _object({
     "slug": _TEXT, "title": _TEXT, "policy_area": _TEXT, "status": {"enum": list(STATUSES)},
     "current_revision": _NUMBER, "updated_at": _TIME,
@@ -138,6 +148,22 @@ _SEARCH_RESULTS = _object({
     "per_page": _NUMBER,
 }, required=["query", "total", "page", "results", "suggestion"])
 
+_RECEIPT = {
+    **_object({
+        "document": {**_TEXT, "description": "document slug"}, "revision": _NUMBER,
+        "party": {**_TEXT, "description": "party slug"},
+        "endorsed_by": {**_ref("Person"), "description": "the lead, with the party they endorsed for"},
+        "created_at": _TIME,
+        "content_sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$",
+                           "description": "SHA-256 (hex) of the endorsed revision's body in UTF-8"},
+        "sections": {"type": "object", "description": "only for a scoped endorsement: clause id -> stance",
+                     "additionalProperties": {"enum": ["endorse", "reservations", "object"]}},
+    }),
+    "required": ["document", "revision", "party", "endorsed_by", "created_at", "content_sha256"],
+}
+_RED_LINES = _object({"red_lines": {"type": "array", "items": _object({
+    "party": {**_TEXT, "description": "party slug"}, "clause": {**_TEXT, "description": "clause id"}})}})
+
 _SCHEMAS: dict[str, Any] = {
     "Error": _ERROR,
     "InvalidError": _extend(_ERROR, fields={"type": "object", "additionalProperties": _TEXT}),
@@ -158,6 +184,13 @@ _SCHEMAS: dict[str, Any] = {
     "RevisionFull": _extend(_REVISION, title=_TEXT, body=_TEXT),
     "Diff": _object({"from": _NUMBER, "to": _NUMBER, "ops": {"type": "array", "items": _OP},
                      "added_words": _COUNT, "removed_words": _COUNT}),
+    "Clause": _object({
+        "id": {**_TEXT, "description": "the clause key: it survives edits of the clause, moves, and edits around it"},
+        "kind": {"enum": ["heading", "paragraph", "item"]},
+        "text": {**_TEXT, "description": "the clause's Markdown source"},
+        "section": {"type": ["string", "null"], "description": "the id of the heading it sits under"},
+        "line": {**_NUMBER, "description": "its first line in the revision's body"},
+    }),
     "SaveResult": _object({"revision": _ref("RevisionFull"),
                            "merged": {"type": "boolean", "description": "the base was stale and was merged"},
                            "changed": {"type": "boolean",
@@ -214,10 +247,41 @@ _SCHEMAS: dict[str, Any] = {
         "properties": {
             "revision": {"type": "integer", "description": "the revision endorsed; the current one when absent"},
             "statement": {"type": "string", "maxLength": STATEMENT_MAX},
+            "sections": {"type": "object", "additionalProperties": {"enum": list(STANCES)},
+                         "description": "clause id (of the endorsed revision) -> stance; absent or empty: the "
+                                        "whole document"},
+            "reasons": {"type": "object", "additionalProperties": {"type": "string", "maxLength": REASON_MAX},
+                        "description": "clause id -> reason; required for `reservations` and `object`"},
         },
     },
     "SearchResult": _SEARCH_RESULT,
     "SearchResults": _SEARCH_RESULTS,
+    "Rule": _object({
+        "kind": {"enum": ["all", "k_of_n"],
+                 "description": "`all`: every party endorses; `k_of_n`: at least k parties endorse and none objects"},
+        "k": {"type": ["integer", "null"], "minimum": 1, "description": "for `k_of_n`; null for `all`"},
+    }),
+    "NewRule": {
+        "type": "object", "required": ["kind"],
+        "properties": {"kind": {"enum": ["all", "k_of_n"]},
+                       "k": {"type": "integer", "description": "required for `k_of_n`: 1 to the number of parties"}},
+    },
+    "Consensus": _object({
+        "rule": _ref("Rule"),
+        "agreed": {"type": "boolean", "description": "agreed under the rule"},
+        "clauses": {"type": "array", "description": "the current revision's clauses, in order", "items": _object({
+            "id": {**_TEXT, "description": "clause id"},
+            "stances": {"type": "object", "description": "by party slug, every party",
+                        "additionalProperties": {"enum": ["endorse", "reservations", "object", "not_reviewed",
+                                                          "stale"]}},
+        })},
+    }),
+    "CommonGround": _object({
+        "revision": _NUMBER,
+        "clauses": {"type": "array", "items": _ref("Clause"),
+                    "description": "only the current clauses every party endorses at the current text"},
+        "markdown": {**_TEXT, "description": "those clauses as one Markdown document, with a note on what it is"},
+    }),
     "Agenda": _object({
         "parties": {"type": "array", "items": _ref("Party")},
         "documents": {"type": "array", "items": _object({
@@ -241,6 +305,9 @@ _PARAMETERS = {
     "slug": {"name": "slug", "in": "path", "required": True, "schema": _TEXT},
     "n": {"name": "n", "in": "path", "required": True, "schema": _NUMBER_PARAMETER},
     "party": {"name": "party", "in": "path", "required": True, "schema": _TEXT, "description": "party slug"},
+    "id": {"name": "id", "in": "path", "required": True, "schema": _NUMBER_PARAMETER,
+           "description": "an endorsement's id"},
+    "clause": {"name": "clause", "in": "path", "required": True, "schema": _TEXT, "description": "a clause id"},
     "page": _query("page", {**_NUMBER_PARAMETER, "default": 1}),
 }
 
@@ -327,6 +394,36 @@ _PATHS: dict[str, Any] = {
             "parameters": [{"name": name, "in": "query", "required": True, "schema": _NUMBER_PARAMETER}
                            for name in ("from", "to")],
             "responses": _responses(200, _ref("Diff"), "The diff", 400, 404),
+        },
+    },
+    "/documents/{slug}/clauses": {
+        "parameters": _SLUG,
+        "get": {
+            "operationId": "listClauses", "security": _READ,
+            "summary": "The clauses of a revision in document order, with ids that survive edits and moves",
+            "parameters": [_query("revision", _NUMBER_PARAMETER, "the revision; the current one when absent")],
+            "responses": _responses(200, _object({"revision": _NUMBER,
+                                                  "clauses": {"type": "array", "items": _ref("Clause")}}),
+                                    "The clauses", 400, 404),
+        },
+    },
+    "/documents/{slug}/provenance": {
+        "parameters": _SLUG,
+        "get": {
+            "operationId": "getProvenance", "security": _READ,
+            "summary": "Who wrote what: each passage of a revision's text with the revision that introduced it",
+            "parameters": [_query("revision", _NUMBER_PARAMETER, "the revision; the current one when absent")],
+            "responses": _responses(200, _object({
+                "revision": _NUMBER,
+                "spans": {"type": "array", "description": "in text order: their texts concatenate to the body",
+                          "items": _object({
+                              "text": {**_TEXT, "description": "as it stands in its revision's body"},
+                              "revision": {**_NUMBER, "description": "the revision that introduced it"},
+                              "author": _ref("Person"),
+                              "amendment": {"type": ["integer", "null"],
+                                            "description": "the accepted amendment that revision came from"},
+                          })},
+            }), "The attributed text", 400, 404),
         },
     },
     "/documents/{slug}/amendments": {
@@ -416,6 +513,86 @@ _PATHS: dict[str, Any] = {
             "operationId": "withdrawEndorsement", "security": _WRITE,
             "summary": "End a party's live endorsement (a lead of that party, admins)",
             "responses": _responses(204, None, "Withdrawn", 403, 404, 409),
+        },
+    },
+    # Receipts and red lines (API.md, "Clauses, scoped endorsements, provenance").
+    "/endorsements/{id}/receipt": {
+        "parameters": [{"$ref": "#/components/parameters/id"}],
+        "get": {
+            "operationId": "getReceipt", "security": _READ,
+            "summary": "An endorsement's receipt: what was endorsed, by whom, when, and the SHA-256 of the text",
+            "responses": _responses(200, _RECEIPT, "The receipt (ended endorsements keep theirs)", 404),
+        },
+    },
+    "/receipts/verify": {
+        "post": {
+            "operationId": "verifyReceipt", "security": _READ,
+            "summary": "Check a receipt, or a text against a revision, with the record (anyone; no token needed)",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object",
+                "description": "Either `receipt`, or `document`, `revision` and `text` (hashed exactly as sent).",
+                "properties": {
+                    "receipt": {"type": ["object", "null"],
+                                "description": "a receipt as GET /endorsements/{id}/receipt gives it (null: "
+                                               "absent); a field missing or of the wrong type is a 400"},
+                    "document": {**_TEXT, "description": "document slug"},
+                    "revision": {"type": "integer"},
+                    "text": {**_TEXT, "description": "the Markdown to compare with that revision's body"},
+                },
+            }}}},
+            "responses": _responses(200, _object({"valid": {"type": "boolean"}, "reason": _TEXT}),
+                                    "The verdict and why", 400, 413, 422),
+        },
+    },
+    "/documents/{slug}/red-lines": {
+        "parameters": _SLUG,
+        "get": {
+            "operationId": "listRedLines", "summary": "Every party's red lines on the document", "security": _READ,
+            "responses": _responses(200, _RED_LINES, "The red lines", 404),
+        },
+        "post": {
+            "operationId": "markRedLine", "security": _WRITE,
+            "summary": "Mark a clause of the current text as a red line of the lead's own party (again: no change)",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["clause"],
+                "description": "The party is the lead's own, from their membership: a `party` field is refused.",
+                "properties": {"clause": {**_TEXT, "description": "a clause id of the current revision"}},
+            }}}},
+            "responses": _responses(200, _RED_LINES, "The document's red lines", 400, 403, 404, 413, 422),
+        },
+    },
+    "/documents/{slug}/red-lines/{clause}": {
+        "parameters": [*_SLUG, {"$ref": "#/components/parameters/clause"}],
+        "delete": {
+            "operationId": "clearRedLine", "security": _WRITE,
+            "summary": "Clear the lead's own party's red line on a clause",
+            "responses": _responses(200, _RED_LINES, "The document's red lines", 403, 404),
+        },
+    },
+    # Consensus clause by clause (API.md, "Clauses, scoped endorsements, provenance").
+    "/documents/{slug}/consensus": {
+        "parameters": _SLUG,
+        "get": {
+            "operationId": "getConsensus", "security": _READ,
+            "summary": "The decision rule, whether the document is agreed under it, and every party's stance on "
+                       "every clause of the current text",
+            "responses": _responses(200, _ref("Consensus"), "The clauses × parties stances", 404),
+        },
+    },
+    "/documents/{slug}/rule": {
+        "parameters": _SLUG,
+        "put": {
+            "operationId": "setRule", "security": _WRITE, "requestBody": _body("NewRule"),
+            "summary": "Set the decision rule: every party, or k of n parties and no objection (leads, admins)",
+            "responses": _responses(200, _ref("Rule"), "The rule", 400, 403, 404, 413, 422),
+        },
+    },
+    "/documents/{slug}/common-ground": {
+        "parameters": _SLUG,
+        "get": {
+            "operationId": "getCommonGround", "security": _READ,
+            "summary": "Only the clauses of the current text that every party endorses, and them as Markdown",
+            "responses": _responses(200, _ref("CommonGround"), "The common ground", 404),
         },
     },
     "/agenda": {"get": {

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from policyhub.accounts.models import User
 from policyhub.amendments.models import Amendment, AmendmentVersion
+from policyhub.documents.clauses import Clause
 from policyhub.documents.models import Document, Revision
 from policyhub.endorsements.models import Endorsement
 from policyhub.parties.models import Party
@@ -45,11 +46,16 @@ def _optional_person(user: User | None) -> dict[str, Any] | None:
     return None if user is None else person(user)
 
 
-def endorsement(endorsement: Endorsement, document: Document, *, with_end: bool = False) -> dict[str, Any]:
-    """An endorsement of ``document``; ``current`` while it is live and its revision is the current one.
+def endorsement(endorsement: Endorsement, document: Document, *, with_end: bool = False,
+                grade: Any = None) -> dict[str, Any]:
+    """An endorsement of ``document``; ``current`` while it is live and its revision is the current one;
+    ``content_sha256`` of the endorsed text and its ``staleness`` (``grade``, a staleness.Grade, when the
+    caller has it for a whole list: otherwise the stored grade, computed only for a row graded before the
+    current revision); a scoped endorsement adds ``sections`` and ``reasons`` (only clauses with one).
 
     ``with_end`` adds the optional ``ended_at`` (null while live), for listings that include ended ones.
     """
+    from policyhub.endorsements import staleness  # the grading module imports the document services
     data: dict[str, Any] = {
         "id": endorsement.id,
         "party": endorsement.party.slug,
@@ -58,7 +64,12 @@ def endorsement(endorsement: Endorsement, document: Document, *, with_end: bool 
         "endorsed_by": person(endorsement.endorsed_by),
         "created_at": timestamp(endorsement.created_at),
         "statement": endorsement.statement,
+        "content_sha256": endorsement.content_sha256,
+        "staleness": (grade or staleness.grade(endorsement, document)).staleness,
     }
+    if endorsement.is_scoped:
+        data["sections"] = {stance.clause_key: stance.stance for stance in endorsement.stances}
+        data["reasons"] = {stance.clause_key: stance.reason for stance in endorsement.stances if stance.reason}
     if with_end:
         data["ended_at"] = _optional_timestamp(endorsement.ended_at)
     return data
@@ -102,6 +113,12 @@ def revision(revision: Revision, *, full: bool = False) -> dict[str, Any]:
         data["title"] = revision.title
         data["body"] = revision.body
     return data
+
+
+def clause(clause: Clause) -> dict[str, Any]:
+    """A Clause of API.md: its id is the clause key, ``section`` the id of the heading it sits under."""
+    return {"id": clause.key, "kind": clause.kind, "text": clause.text, "section": clause.section,
+            "line": clause.line}
 
 
 def diff_ops(ops: Sequence[DiffOp]) -> list[list[str]]:

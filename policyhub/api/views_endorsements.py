@@ -14,7 +14,7 @@ from policyhub.api import bp, serializers
 from policyhub.api.auth import acting
 from policyhub.api.parsing import area_arg, flag_arg, json_body, optional_integer_field, refuse_field, text_field
 from policyhub.documents.services import get_document
-from policyhub.endorsements import services
+from policyhub.endorsements import services, staleness
 from policyhub.permissions import Action
 
 
@@ -23,21 +23,26 @@ def endorsements(slug: str) -> dict[str, Any]:
     """The live endorsements; ``?all=1`` lists the whole record, ended ones included, each with ``ended_at``."""
     document = get_document(slug)
     if flag_arg("all"):
-        return {"endorsements": [serializers.endorsement(item, document, with_end=True)
-                                 for item in services.endorsement_record(document)]}
+        record = services.endorsement_record(document)
+        grades = staleness.grades(document, record)  # ended ones too: one query for all their revisions
+        return {"endorsements": [serializers.endorsement(item, document, with_end=True, grade=grades[item.id])
+                                 for item in record]}
     return {"endorsements": [serializers.endorsement(item, document)
                              for item in services.live_endorsements(document)]}
 
 
 @bp.post("/documents/<slug>/endorsements")
 def endorse(slug: str) -> Response:
-    """201 with the new live endorsement of the user's party (replacing the party's previous one)."""
+    """201 with the new live endorsement of the user's party (replacing the party's previous one).
+    ``sections`` (clause id -> stance) and ``reasons`` (clause id -> text) make it a scoped endorsement:
+    400 when they are not objects of strings, 422 for unknown ids or stances and missing reasons."""
     document = get_document(slug)
     user = acting(Action.ENDORSEMENT_GIVE, document)
     data = json_body()
     refuse_field(data, "party", "a lead endorses for their own party, which comes from their membership.")
     endorsement = services.endorse(user, document, revision=optional_integer_field(data, "revision"),
-                                   statement=text_field(data, "statement") or "")
+                                   statement=text_field(data, "statement") or "",
+                                   sections=data.get("sections"), reasons=data.get("reasons"))
     response = jsonify(serializers.endorsement(endorsement, document))
     response.status_code = 201
     response.headers["Location"] = url_for(".endorsements", slug=document.slug)

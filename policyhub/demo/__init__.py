@@ -40,6 +40,7 @@ def load_demo() -> str | None:
     for index, demo_document in enumerate(DOCUMENTS):
         _load_document(demo_document, users, start + timedelta(days=3 * index, hours=9))
     _load_collaboration(users, utcnow() - timedelta(days=16))
+    _load_consensus(users, utcnow() - timedelta(days=2))
     return _logins_table()
 
 
@@ -115,6 +116,41 @@ def _load_collaboration(users: dict[str, User], start: datetime) -> None:
         with at(hours + 14 + offset):
             endorsements.endorse(users[endorsement.lead], documents.get_document(endorsement.document),
                                  revision=endorsement.revision, statement=endorsement.statement)
+
+
+def _load_consensus(users: dict[str, User], start: datetime) -> None:
+    """Scoped endorsements, a decision rule, a red line and the edits that make them matter."""
+    from policyhub.demo import consensus as demo
+    from policyhub.documents.clauses import clauses_of
+    from policyhub.endorsements import consensus, red_lines
+    from policyhub.endorsements import services as endorsements
+
+    def clause_key(document: Document, starts: str) -> str:
+        """The key of the heading with this text, else of the one clause starting so."""
+        current = clauses_of(documents.get_revision(document, document.current_number))
+        found = ([clause.key for clause in current if clause.kind == "heading" and clause.text.lstrip("# ") == starts]
+                 or [clause.key for clause in current if clause.text.startswith(starts)])
+        assert len(found) == 1, f"demo: no single clause starting {starts!r} in {document.slug}"
+        return found[0]
+
+    for hours, step in enumerate(demo.STEPS, start=1):
+        document = documents.get_document(step.document)
+        with clock_at(start + timedelta(hours=3 * hours)):
+            if isinstance(step, demo.ScopedEndorsement):
+                keys = [(clause_key(document, text), stance, reason) for text, stance, reason in step.sections]
+                endorsements.endorse(users[step.lead], document, statement=step.statement,
+                                     sections={key: stance for key, stance, _ in keys},
+                                     reasons={key: reason for key, _, reason in keys if reason})
+            elif isinstance(step, demo.WholeEndorsement):
+                endorsements.endorse(users[step.lead], document, statement=step.statement)
+            elif isinstance(step, demo.RuleChange):
+                consensus.set_rule(users[step.actor], document, step.kind, step.k)
+            elif isinstance(step, demo.RedLineMark):
+                red_lines.mark_red_line(users[step.lead], document, clause_key(document, step.clause_starts))
+            else:
+                current = documents.get_revision(document, document.current_number)
+                documents.save_revision(users[step.author], document, body=_apply_edits(current.body, step.edits),
+                                        base_number=current.number, summary=step.summary)
 
 
 def _logins_table() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint, and_, type_coerce
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_, type_coerce
 from sqlalchemy.orm import Mapped, column_property, defer, foreign, mapped_column, relationship
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -51,6 +51,8 @@ class Revision(db.Model):
     added_words: Mapped[int] = mapped_column(default=0)
     removed_words: Mapped[int] = mapped_column(default=0)
     amendment_number: Mapped[int | None]  # set when the revision came from accepting that amendment
+    # The clause key of each block of the body, in order, space-separated (policyhub.documents.clauses).
+    clause_keys: Mapped[str] = mapped_column(Text, default="", server_default="", deferred=True)
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     document: Mapped["Document"] = relationship(back_populates="revisions")
@@ -102,6 +104,11 @@ class Document(db.Model):
     # COMMITTED a save may land in between. Revision.body trusts the head only for this number, so a text is
     # never shown under another revision's number.
     head_number: Mapped[int] = column_property(type_coerce(current_number, Integer))
+    # The highest clause key number handed out so far: keys are never reused within a document.
+    clause_counter: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The decision rule (policyhub.endorsements.consensus): "all" parties, or "k_of_n" with rule_k.
+    rule_kind: Mapped[str] = mapped_column(String(8), default="all", server_default="all")
+    rule_k: Mapped[int | None]
 
     created_by: Mapped[User] = relationship()
     revisions: Mapped[list[Revision]] = relationship(
@@ -118,6 +125,33 @@ class Document(db.Model):
 
     def __repr__(self) -> str:
         return f"<Document {self.slug}>"
+
+
+CLAUSE_EVENT_KINDS = ("added", "edited", "moved", "split", "merged", "removed", "restored")
+
+
+class ClauseEvent(db.Model):
+    """What happened to one clause in one revision: the clause's own history. Written with the revision,
+    only for the clauses that revision added, changed, moved or removed; rows are only ever inserted.
+
+    ``text`` is the clause's source after the change (for "removed" and "merged": its last text).
+    ``origin`` names the other clause of a split (the clause it was split from) or a merge (the clause
+    that absorbed it).
+    """
+
+    __tablename__ = "clause_events"
+    __table_args__ = (
+        UniqueConstraint("document_id", "key", "number"),
+        Index("ix_clause_events_document_number", "document_id", "number"),
+    )
+
+    id: Mapped[intpk]
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(12))
+    number: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(12))
+    text: Mapped[str] = mapped_column(Text, default="")
+    origin: Mapped[str | None] = mapped_column(String(12))
 
 
 def without_head() -> list[LoaderOption]:

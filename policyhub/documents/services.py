@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from policyhub.accounts.models import User
 from policyhub.db import utcnow, write_transaction
-from policyhub.documents import storage
+from policyhub.documents import clauses, storage
 from policyhub.documents.models import (
     POLICY_AREA_MAX, STATUSES, SUMMARY_MAX, TITLE_MAX, Document, Revision, without_head,
 )
@@ -168,7 +168,7 @@ def create_document(actor: User, *, title: object, body: object, policy_area: ob
             db.session.add(document)
             db.session.flush()
             _insert_revision(actor, document, title=title, body=body, summary=summary or "Created",
-                             base_number=None, source="edit", previous_body="")
+                             base_number=None, source="edit", previous=None)
     except IntegrityError:
         raise Invalid("That slug is already used by another document.",
                       {"slug": "Already used by another document; choose another."}) from None
@@ -233,7 +233,7 @@ def apply_change(actor: User, document: Document, *, title: object, body: object
         if title == current.title and body == current.body:
             return SaveResult(revision=current, merged=merged, changed=False)
         revision = _insert_revision(actor, document, title=title, body=body, summary=summary,
-                                    base_number=base, source=source, previous_body=current.body,
+                                    base_number=base, source=source, previous=current,
                                     author=author, amendment_number=amendment_number)
     return SaveResult(revision=revision, merged=merged, changed=True)
 
@@ -301,13 +301,14 @@ def _merge_title(base: str, ours: str, theirs: str) -> str | None:
 
 
 def _insert_revision(actor: User, document: Document, *, title: str, body: str, summary: str,
-                     base_number: int | None, source: str, previous_body: str,
+                     base_number: int | None, source: str, previous: Revision | None,
                      author: User | None = None, amendment_number: int | None = None) -> Revision:
     author = author or actor
     expected = document.current_number
     previous_title = document.title
-    rendered = render(body)
-    ops = diff_words(previous_body, body)
+    plan = clauses.plan_for(document, previous, body)
+    rendered = render(body, clause_keys=plan.keys)
+    ops = diff_words(previous.body if previous is not None else "", body)
     stats = diff_stats(ops)
     stored = stored_form(expected + 1, body, ops)
     headings = storage.heading_dicts(rendered)
@@ -315,6 +316,7 @@ def _insert_revision(actor: User, document: Document, *, title: str, body: str, 
         document_id=document.id, number=expected + 1, title=title, snapshot=stored.snapshot, delta=stored.delta,
         author_id=author.id, summary=summary, base_number=base_number, source=source,
         added_words=stats.added_words, removed_words=stats.removed_words, amendment_number=amendment_number,
+        clause_keys=clauses.keyed(plan.keys),
     )
     storage.remember(revision, body, rendered.html, headings)
     db.session.add(revision)
@@ -323,13 +325,15 @@ def _insert_revision(actor: User, document: Document, *, title: str, body: str, 
         update(Document)
         .where(Document.id == document.id, Document.current_number == expected)
         .values(current_number=expected + 1, title=title, updated_at=utcnow(), body=body, html=rendered.html,
-                headings=headings)
+                headings=headings, clause_counter=plan.counter)
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
         raise Conflict("Another save moved the document on at the same moment; please save again.")
     db.session.refresh(document)
+    clauses.record(document, revision.number, plan)
     audit.record(actor, "revision.create", document, f"Revision {revision.number} of '{title}'",
                  number=revision.number, source=source, base=base_number)
-    revision_created.send(revision, document=document, actor=actor, title_changed=title != previous_title)
+    revision_created.send(revision, document=document, actor=actor, title_changed=title != previous_title,
+                          previous=previous, clause_plan=plan)
     return revision

@@ -20,18 +20,15 @@ Reading revision N of a document, the first that answers:
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm.util import identity_key
 
 from policyhub.db import in_write_transaction
 from policyhub.extensions import db
+from policyhub.lru import SizedLRU, app_cache
 from policyhub.text import delta
 from policyhub.text.rendering import Rendered, render
 
@@ -81,14 +78,14 @@ def rendered_of(revision: Revision) -> RenderedText:
     """The revision's HTML and headings: the head's for the current revision, else rendered from its body."""
     texts = _texts(revision)
     if texts.rendered is None:
-        cache = _cache()
+        texts_cache = cache()
         key = ("html", revision.document_id, revision.number)
-        rendered = cache.get(key)
+        rendered = texts_cache.get(key)
         if rendered is None:
-            made = render(texts.body)
+            made = render(texts.body, clause_keys=revision.clause_keys.split())
             rendered = RenderedText(made.html, heading_dicts(made))
             if not in_write_transaction():
-                cache.put(key, rendered, len(rendered.html) + 64 * len(rendered.headings))
+                texts_cache.put(key, rendered, len(rendered.html) + 64 * len(rendered.headings))
         texts.rendered = rendered
     return texts.rendered
 
@@ -139,14 +136,14 @@ def _from_head(revision: Revision) -> _Texts | None:
 
 
 def _from_cache(revision: Revision) -> _Texts | None:
-    body = _cache().get(("body", revision.document_id, revision.number))
+    body = cache().get(("body", revision.document_id, revision.number))
     return None if body is None else _Texts(body)
 
 
 def _from_chain(revision: Revision) -> _Texts:
     body = rebuild(revision.document_id, revision.number)
     if not in_write_transaction():
-        _cache().put(("body", revision.document_id, revision.number), body, len(body))
+        cache().put(("body", revision.document_id, revision.number), body, len(body))
     return _Texts(body)
 
 
@@ -176,63 +173,19 @@ def rebuild(document_id: int, number: int) -> str:
     return body
 
 
+def stored_rows(document_id: int, first: int, last: int) -> list[Any]:
+    """The stored forms of revisions ``first`` to ``last`` as rows of (number, snapshot, delta), in number
+    order: one SELECT. For walking a history's edit scripts (policyhub.documents.provenance)."""
+    from policyhub.documents.models import Revision
+    return list(db.session.execute(
+        select(Revision.number, Revision.snapshot, Revision.delta)
+        .where(Revision.document_id == document_id, Revision.number >= first, Revision.number <= last)
+        .order_by(Revision.number)
+    ))
+
+
 # --- the cache -------------------------------------------------------------------------------------------
 
-class TextCache:
-    """A least-recently-used map bounded by the total size of its values (in characters), thread-safe."""
-
-    def __init__(self, max_size: int) -> None:
-        self.max_size = max_size
-        self.size = 0
-        self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Any:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            self._entries.move_to_end(key)
-            return entry[0]
-
-    def put(self, key: Hashable, value: Any, size: int) -> None:
-        if size > self.max_size // 4:  # one huge text must not flush everything else
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self.size -= old[1]
-            self._entries[key] = (value, size)
-            self.size += size
-            while self.size > self.max_size:
-                _, (_, dropped) = self._entries.popitem(last=False)
-                self.size -= dropped
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self.size = 0
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
-_creating = threading.Lock()
-
-
-def _cache() -> TextCache:
-    """This app's cache (one per app: tests build many apps on databases whose ids repeat)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    cache = app.extensions.get(CACHE_EXTENSION)
-    if cache is None:
-        with _creating:
-            cache = app.extensions.get(CACHE_EXTENSION)
-            if cache is None:
-                cache = TextCache(int(app.config.get("REVISION_CACHE_BYTES", DEFAULT_CACHE_BYTES)))
-                app.extensions[CACHE_EXTENSION] = cache
-    return cache
-
-
-def cache() -> TextCache:
+def cache() -> SizedLRU:
     """This app's cache of rebuilt bodies and rendered HTML (benchmarks empty it)."""
-    return _cache()
+    return app_cache(CACHE_EXTENSION, "REVISION_CACHE_BYTES", DEFAULT_CACHE_BYTES)

@@ -83,10 +83,13 @@ def new() -> Any:
 def show(slug: str) -> str:
     document = services.get_document(slug)
     revision = services.get_revision(document, document.current_number)
+    lines = request.args.get("lines", "")  # the page cache keys on the full URL: both forms are kept
+    if lines not in ("", "0", "1"):
+        raise BadRequest("'lines' must be 1 (show line numbers) or 0.")
     # A form makes a CSRF token, which starts a session: only for someone who may use it (and so a
     # visitor's page stays the same for every visitor, and cacheable).
     may_set_status = can(current_user, Action.DOCUMENT_SET_STATUS, document)
-    return render_template("documents/show.html", document=document, revision=revision,
+    return render_template("documents/show.html", document=document, revision=revision, show_lines=lines == "1",
                            status_form=StatusForm(status=document.status) if may_set_status else None,
                            **panels.collect(document, current_user))
 

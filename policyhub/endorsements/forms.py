@@ -2,11 +2,24 @@
 statement) live in ``endorsements.services``, whose field errors ``Form.apply`` puts back on the fields."""
 from __future__ import annotations
 
-from wtforms import HiddenField, SelectField, TextAreaField
+from collections.abc import Sequence
+from typing import Any
 
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
+
+from policyhub.documents.clauses import Clause
 from policyhub.documents.models import Document
-from policyhub.endorsements.models import STATEMENT_MAX
+from policyhub.endorsements.models import REASON_MAX, STATEMENT_MAX
+from policyhub.errors import Invalid
 from policyhub.forms import Form
+
+SCOPES = [SelectChoice("whole", "The whole document"), SelectChoice("sections", "Section by section")]
+SECTION_STANCES = [
+    SelectChoice("endorse", "Endorse"),
+    SelectChoice("reservations", "Endorse with reservations"),
+    SelectChoice("object", "Object"),
+    SelectChoice("not_reviewed", "Not reviewed"),
+]
 
 
 class EndorseForm(Form):
@@ -15,7 +28,78 @@ class EndorseForm(Form):
                            description="Endorse the text you have read. The current revision is chosen for you.")
     statement = TextAreaField("Public statement (optional)",
                               description=f"Shown with the endorsement, up to {STATEMENT_MAX:,} characters.")
+    scope = RadioField("What do you endorse?", choices=SCOPES, default="whole")
     next = HiddenField()
+    # The sections offered (heading clauses of the text), set by ``for_sections``; one radio group
+    # ("stance_<key>") and one reason ("reason_<key>") each.
+    section_clauses: Sequence[Clause] = ()
+
+    @classmethod
+    def for_sections(cls, clauses: Sequence[Clause]) -> type["EndorseForm"]:
+        """This form with a stance and a reason field for each heading clause of ``clauses``."""
+        headings = [clause for clause in clauses if clause.kind == "heading"]
+        fields: dict[str, Any] = {"section_clauses": headings}
+        for clause in headings:
+            fields[f"stance_{clause.key}"] = RadioField(
+                f"{clause.label} {heading_title(clause.text)}", choices=SECTION_STANCES, default="not_reviewed")
+            fields[f"reason_{clause.key}"] = TextAreaField(
+                f"Reason for {clause.label}",
+                description=f"Required for reservations and objections, up to {REASON_MAX:,} characters.")
+        return type(cls.__name__, (cls,), fields)
+
+    def stance_field(self, clause: Clause) -> Any:
+        return self[f"stance_{clause.key}"]
+
+    def reason_field(self, clause: Clause) -> Any:
+        return self[f"reason_{clause.key}"]
+
+    @property
+    def by_section(self) -> bool:
+        return self.scope.data == "sections"
+
+    def scoped_input(self) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+        """(sections, reasons) for ``endorsements.services.endorse_revision``: both None for the whole
+        document. Only sections given a stance are named, with the reasons typed for them."""
+        if not self.by_section:
+            return None, None
+        sections: dict[str, str] = {}
+        reasons: dict[str, str] = {}
+        for clause in self.section_clauses:
+            stance = self.stance_field(clause).data
+            if stance and stance != "not_reviewed":
+                sections[clause.key] = stance
+                if (self.reason_field(clause).data or "").strip():
+                    reasons[clause.key] = self.reason_field(clause).data
+        return sections, reasons
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.by_section:
+            return valid
+        if not self.section_clauses:
+            self.scope.errors = [*self.scope.errors, "This text has no sections (headings): endorse the whole "
+                                                     "document instead."]
+            return False
+        chosen = [c for c in self.section_clauses if self.stance_field(c).data not in (None, "", "not_reviewed")]
+        if not chosen:
+            self.scope.errors = [*self.scope.errors, "Choose endorse, reservations or object for at least one "
+                                                     "section, or endorse the whole document."]
+            valid = False
+        for clause in self.section_clauses:
+            if self.stance_field(clause).data == "not_reviewed" and (self.reason_field(clause).data or "").strip():
+                field = self.reason_field(clause)
+                field.errors = [*field.errors, f"{clause.label} is marked not reviewed: choose a stance for it, "
+                                               "or clear its reason."]
+                valid = False
+        return valid
+
+    def apply(self, error: Invalid) -> None:
+        """As ``Form.apply``, with the service's per-clause fields ("reasons.<key>") shown at their section."""
+        fields = {}
+        for name, message in error.fields.items():
+            prefix, _, key = name.partition(".")
+            fields[f"reason_{key}" if prefix == "reasons" and key else name] = message
+        super().apply(Invalid(error.message, fields))
 
     def offer_revisions(self, document: Document) -> "EndorseForm":
         """Offer every revision of ``document``, newest first; revision numbers are gap-free."""
@@ -26,6 +110,12 @@ class EndorseForm(Form):
         if not self.revision.data:
             self.revision.data = str(current)
         return self
+
+
+def heading_title(source: str) -> str:
+    """A heading clause's words as a label: its first line without the "#" marks."""
+    first = source.strip().split("\n", 1)[0].strip()
+    return first.lstrip("#").strip().rstrip("#").strip() or first
 
 
 class WithdrawForm(Form):

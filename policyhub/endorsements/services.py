@@ -23,24 +23,27 @@ Reads take a small, fixed number of queries whatever the number of documents or 
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from flask import current_app, has_request_context, url_for
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload, lazyload, undefer
 
 from policyhub.accounts.models import User
 from policyhub.db import utcnow, write_transaction
+from policyhub.documents import storage
+from policyhub.documents.clauses import keys_of
 from policyhub.documents.models import Document, Revision, without_head
 from policyhub.documents.services import lock_document
-from policyhub.endorsements.models import STATEMENT_MAX, Endorsement
+from policyhub.endorsements import staleness
+from policyhub.endorsements.models import REASON_MAX, STANCES, STATEMENT_MAX, Endorsement, EndorsementStance
 from policyhub.errors import BadRequest, Conflict, Invalid, NotFound
 from policyhub.extensions import db
-from policyhub.notifications.services import ensure_watching, notify
+from policyhub.notifications.services import ensure_watching, local_path, notify
 from policyhub.parties import audit
 from policyhub.parties.models import Membership, Party
 from policyhub.parties.services import list_parties
@@ -62,6 +65,18 @@ class PartyState:
     party: Party
     endorsement: Endorsement | None
     state: StateName
+    # How stale the endorsement is (policyhub.endorsements.staleness): None without one. "stale" above
+    # says only that the text moved on; the grade says whether that matters.
+    grade: staleness.Grade | None = None
+
+    @property
+    def holds(self) -> bool:
+        """Whether the endorsement still stands for the current text (current, cosmetic, outside scope)."""
+        return self.grade is not None and self.grade.holds
+
+    @property
+    def needs_review(self) -> bool:
+        return self.grade is not None and self.grade.needs_review
 
     @property
     def endorsed_number(self) -> int | None:
@@ -160,10 +175,11 @@ class AgreedDocument:
 
 def _with_people(query: Select[Any], *relationships: Any) -> Select[Any]:
     """Load each endorser (and ender) with their membership and party in the same query, so that showing
-    "who" never costs a query per row."""
+    "who" never costs a query per row; a scoped endorsement's stances come in the same query too (read the
+    results through ``.unique()``)."""
     for relationship in relationships or (Endorsement.endorsed_by,):
         query = query.options(joinedload(relationship).joinedload(User.membership).joinedload(Membership.party))
-    return query
+    return query.options(joinedload(Endorsement.stances))
 
 
 def _live() -> Select[Any]:
@@ -176,7 +192,7 @@ def _by_party_name(endorsements: Iterable[Endorsement]) -> list[Endorsement]:
 
 def live_endorsements(document: Document) -> list[Endorsement]:
     """The live endorsements of ``document`` (at most one per party), ordered by party name. One query."""
-    return _by_party_name(db.session.scalars(_live().where(Endorsement.document_id == document.id)))
+    return _by_party_name(db.session.scalars(_live().where(Endorsement.document_id == document.id)).unique())
 
 
 def live_endorsements_by_document(documents: Sequence[Document]) -> dict[int, list[Endorsement]]:
@@ -184,7 +200,7 @@ def live_endorsements_by_document(documents: Sequence[Document]) -> dict[int, li
     (every given document has a key). For lists: never one query per document."""
     found: dict[int, list[Endorsement]] = {document.id: [] for document in documents}
     if found:
-        for endorsement in db.session.scalars(_live().where(Endorsement.document_id.in_(list(found)))):
+        for endorsement in db.session.scalars(_live().where(Endorsement.document_id.in_(list(found)))).unique():
             found[endorsement.document_id].append(endorsement)
     return {document_id: _by_party_name(items) for document_id, items in found.items()}
 
@@ -195,13 +211,13 @@ def endorsement_record(document: Document) -> list[Endorsement]:
     return list(db.session.scalars(
         query.where(Endorsement.document_id == document.id)
         .order_by(Endorsement.created_at.desc(), Endorsement.id.desc())
-    ))
+    ).unique())
 
 
 def get_live_endorsement(document: Document, party: Party | str) -> Endorsement:
     """The live endorsement of ``document`` by ``party`` (a Party or its slug). Raises NotFound."""
     condition = Endorsement.party_id == party.id if isinstance(party, Party) else Endorsement.party.has(slug=party)
-    endorsement = db.session.scalar(_live().where(Endorsement.document_id == document.id, condition))
+    endorsement = db.session.scalars(_live().where(Endorsement.document_id == document.id, condition)).unique().first()
     if endorsement is None:
         name = party.name if isinstance(party, Party) else party
         raise NotFound(f"{name} has no live endorsement of '{document.title}'.")
@@ -222,16 +238,19 @@ def party_states(document: Document, parties: Sequence[Party] | None = None,
     parties = list_parties() if parties is None else parties
     live = live_endorsements(document) if live is None else live
     by_party = {endorsement.party_id: endorsement for endorsement in live if endorsement.is_live}
-    return [PartyState(party, by_party.get(party.id), _state_of(document, by_party.get(party.id)))
-            for party in parties]
+    return [PartyState(party, endorsement, _state_of(document, endorsement),
+                       staleness.grade(endorsement, document) if endorsement is not None else None)
+            for party in parties for endorsement in (by_party.get(party.id),)]
 
 
 def is_agreed(document: Document, live: Sequence[Endorsement] | None = None,
               parties: Sequence[Party] | None = None) -> bool:
-    """Consensus: every party has a current endorsement of ``document``. With no parties nothing is agreed,
-    and a party added later has endorsed nothing, so the document stops being agreed until it does."""
-    states = party_states(document, parties=parties, live=live)
-    return bool(states) and all(state.is_current for state in states)
+    """Consensus under the document's decision rule (policyhub.endorsements.consensus): by default every
+    party has a live endorsement that holds (current, or stale only cosmetically or outside its scope)
+    and covers every clause. With no parties nothing is agreed, and a party added later has endorsed
+    nothing, so the document stops being agreed until it does."""
+    from policyhub.endorsements import consensus  # it builds on this module
+    return consensus.is_agreed_under_rule(document, parties=parties, live=live)
 
 
 def _agenda_documents(area: str | None, include_archived: bool) -> Select[Any]:
@@ -243,11 +262,11 @@ def _agenda_documents(area: str | None, include_archived: bool) -> Select[Any]:
     return query
 
 
-def _live_of(documents: Select[Any]) -> list[Endorsement]:
+def live_of(documents: Select[Any]) -> list[Endorsement]:
     """Live endorsements of the documents ``documents`` selects, in one query (a subquery, not a list of
     ids, so that the statement stays the same size however many documents there are)."""
     ids = documents.with_only_columns(Document.id).order_by(None)
-    return list(db.session.scalars(_live().where(Endorsement.document_id.in_(ids))))
+    return list(db.session.scalars(_live().where(Endorsement.document_id.in_(ids))).unique())
 
 
 def agenda(area: str | None = None, *, include_archived: bool = False) -> Agenda:
@@ -262,9 +281,11 @@ def agenda(area: str | None = None, *, include_archived: bool = False) -> Agenda
     documents = list(db.session.scalars(selected.order_by(Document.policy_area, Document.title, Document.id)
                                         .options(*without_head())))
     live_by_document: dict[int, list[Endorsement]] = {}
-    for endorsement in _live_of(selected):
+    for endorsement in live_of(selected):
         live_by_document.setdefault(endorsement.document_id, []).append(endorsement)
 
+    from policyhub.endorsements import consensus  # it builds on this module
+    standings = consensus.standings_by_document(documents, parties, live_by_document)
     rows: list[AgendaRow] = []
     to_review: dict[str, list[ReviewItem]] = {party.slug: [] for party in parties}
     by_party: dict[str, dict[str, int]] = {party.slug: dict.fromkeys(STATES, 0) for party in parties}
@@ -274,7 +295,7 @@ def agenda(area: str | None = None, *, include_archived: bool = False) -> Agenda
             by_party[state.party.slug][state.state] += 1
             if not state.is_current:
                 to_review[state.party.slug].append(ReviewItem(document, state))
-        agreed = bool(states) and all(state.is_current for state in states)
+        agreed = consensus.Rule.of(document).agrees(standings[document.id].values())
         rows.append(AgendaRow(document, {state.party.slug: state for state in states}, agreed))
 
     areas_query = _agenda_documents(None, include_archived).with_only_columns(Document.policy_area)
@@ -293,10 +314,12 @@ def agreed_documents() -> list[AgreedDocument]:
     selected = _agenda_documents(None, include_archived=False)
     documents = list(db.session.scalars(selected.order_by(Document.policy_area, Document.title, Document.id)))
     live_by_document: dict[int, list[Endorsement]] = {}
-    for endorsement in _live_of(selected):
+    for endorsement in live_of(selected):
         live_by_document.setdefault(endorsement.document_id, []).append(endorsement)
+    from policyhub.endorsements import consensus  # it builds on this module
+    standings = consensus.standings_by_document(documents, parties, live_by_document)
     agreed = [document for document in documents
-              if is_agreed(document, live=live_by_document.get(document.id, []), parties=parties)]
+              if consensus.Rule.of(document).agrees(standings[document.id].values())]
     if not agreed:
         return []
     revisions = {revision.document_id: revision for revision in db.session.scalars(
@@ -306,8 +329,12 @@ def agreed_documents() -> list[AgreedDocument]:
         .options(lazyload(Revision.author))  # the compiled agenda names endorsers, not authors
     )}
     order = {party.id: index for index, party in enumerate(parties)}
+    slugs = {party.id: party.slug for party in parties}
+    # Under a k-of-n rule only the endorsing parties are named: a party that has not endorsed is not one.
     return [AgreedDocument(document, revisions[document.id],
-                           sorted(live_by_document[document.id], key=lambda e: order.get(e.party_id, len(order))))
+                           sorted((e for e in live_by_document[document.id]
+                                   if standings[document.id].get(slugs.get(e.party_id, "")) == "endorse"),
+                                  key=lambda e: order.get(e.party_id, len(order))))
             for document in agreed]
 
 
@@ -324,21 +351,21 @@ def agreed_markdown() -> str:
     noun = "document" if len(items) == 1 else "documents"
     lines += [f"Compiled {today}: {len(items)} {noun} that every party endorses at the current text.", "",
               "## Contents", ""]
-    lines += [f"{n}. {_md_inline(item.revision.title)} ({_md_inline(item.document.policy_area)})"
+    lines += [f"{n}. {md_inline(item.revision.title)} ({md_inline(item.document.policy_area)})"
               for n, item in enumerate(items, 1)]
     for item in items:
         endorsed = "; ".join(
-            f"{_md_inline(e.party.name)} ({_md_inline(e.endorsed_by.name)}, {format_datetime(e.created_at, 'short')})"
+            f"{md_inline(e.party.name)} ({md_inline(e.endorsed_by.name)}, {format_datetime(e.created_at, 'short')})"
             for e in item.endorsements
         )
-        lines += ["", "---", "", f"## {_md_inline(item.revision.title)}", "",
-                  f"- Policy area: {_md_inline(item.document.policy_area)}",
+        lines += ["", "---", "", f"## {md_inline(item.revision.title)}", "",
+                  f"- Policy area: {md_inline(item.document.policy_area)}",
                   f"- Revision: {item.revision.number}",
                   f"- Endorsed by: {endorsed}", ""]
         for endorsement in item.endorsements:
             if endorsement.statement:
                 quoted = "\n".join(f"> {line}" if line else ">" for line in endorsement.statement.split("\n"))
-                lines += [f"> **{_md_inline(endorsement.party.name)}:**", ">", quoted, ""]
+                lines += [f"> **{md_inline(endorsement.party.name)}:**", ">", quoted, ""]
         lines.append(demote_headings(item.revision.body, 2).rstrip("\n"))
     return "\n".join(lines) + "\n"
 
@@ -358,35 +385,110 @@ def _parse_revision(checker: Checker, value: object) -> int | None:
     return int(text)
 
 
-def endorse(actor: Any, document: Document, *, revision: object = None, statement: object = "") -> Endorsement:
+def _parse_scope(sections: object, reasons: object) -> tuple[dict[str, str], dict[str, object]]:
+    """The shapes of ``sections`` (clause key -> stance) and ``reasons`` (clause key -> text): None or empty
+    for none; anything but an object of strings is a BadRequest. Their contents are checked against the
+    endorsed revision by ``_check_scope``."""
+    if sections is None:
+        sections = {}
+    if reasons is None:
+        reasons = {}
+    if not isinstance(sections, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                 for k, v in sections.items()):
+        raise BadRequest("sections must be an object mapping clause ids to a stance: "
+                         + ", ".join(f'"{stance}"' for stance in STANCES) + ".")
+    if not isinstance(reasons, dict) or not all(isinstance(k, str) and (v is None or isinstance(v, str))
+                                                for k, v in reasons.items()):
+        raise BadRequest("reasons must be an object mapping clause ids to text.")
+    return sections, reasons
+
+
+_STANCE_NOUNS = {"reservations": "your reservations", "object": "the objection"}
+
+
+def _check_scope(checker: Checker, keys: Sequence[str], sections: dict[str, str],
+                 reasons: dict[str, object]) -> list[EndorsementStance]:
+    """The stances to record, in the revision's clause order; problems go to ``checker``: unknown clause
+    keys and stances under "sections", a reason for a clause not named under "reasons", and a missing or
+    too long reason under "reasons.<key>" (one field per clause, so that a form shows it in place)."""
+    position = {key: index for index, key in enumerate(keys, 1)}
+    unknown = [key for key in sections if key not in position]
+    if unknown:
+        checker.fail("sections", f"The endorsed revision has no clause {_quoted(unknown)}: name clauses by "
+                                 "their ids in that revision.")
+    wrong = [key for key, stance in sections.items() if key in position and stance not in STANCES]
+    if wrong:
+        checker.fail("sections", f"The stance on §{position[wrong[0]]} ({wrong[0]}) must be one of "
+                                 + ", ".join(f'"{stance}"' for stance in STANCES) + ".")
+    stray = [key for key in reasons if key not in sections]
+    if stray:
+        checker.fail("reasons", f"A reason was given for {_quoted(stray)}, which the endorsement does not "
+                                "name in its sections.")
+    stances: list[EndorsementStance] = []
+    for key in sorted((key for key in sections if key in position), key=position.__getitem__):
+        stance = sections[key]
+        needs_reason = stance in _STANCE_NOUNS
+        reason = checker.text(f"reasons.{key}", reasons.get(key), label=f"The reason for §{position[key]}",
+                              max_length=REASON_MAX, required=False, multiline=True).strip()
+        if needs_reason and not reason and f"reasons.{key}" not in checker.errors:
+            checker.fail(f"reasons.{key}", f"Give the reason for {_STANCE_NOUNS[stance]} on §{position[key]}: "
+                                           "the other parties read it.")
+        stances.append(EndorsementStance(clause_key=key, stance=stance, reason=reason))
+    return stances
+
+
+def _quoted(keys: Sequence[str], most: int = 5) -> str:
+    shown = ", ".join(f'"{key[:20]}"' for key in keys[:most])
+    return shown + (f" and {len(keys) - most} more" if len(keys) > most else "")
+
+
+def _same_scope(endorsement: Endorsement, stances: Sequence[EndorsementStance]) -> bool:
+    return ({(s.clause_key, s.stance, s.reason) for s in endorsement.stances}
+            == {(s.clause_key, s.stance, s.reason) for s in stances})
+
+
+def endorse(actor: Any, document: Document, *, revision: object = None, statement: object = "",
+            sections: object = None, reasons: object = None) -> Endorsement:
     """``actor``'s party endorses ``revision`` (default: the current one) of ``document``; returns the live
     endorsement. See ``endorse_revision`` for the rules; this returns only the endorsement."""
-    return endorse_revision(actor, document, revision=revision, statement=statement).endorsement
+    return endorse_revision(actor, document, revision=revision, statement=statement, sections=sections,
+                            reasons=reasons).endorsement
 
 
-def endorse_revision(actor: Any, document: Document, *, revision: object = None,
-                     statement: object = "") -> EndorseOutcome:
+def endorse_revision(actor: Any, document: Document, *, revision: object = None, statement: object = "",
+                     sections: object = None, reasons: object = None) -> EndorseOutcome:
     """A lead endorses a revision of ``document`` for their own party (taken from their approved
-    membership), with an optional public statement (up to 2,000 characters).
+    membership), with an optional public statement (up to 2,000 characters), for the whole document or
+    for named sections.
 
     - The revision defaults to the current one; a named revision must exist (Invalid, field "revision").
-      An older revision may be endorsed: the endorsement is then stale from the start.
-    - If the party already endorses that very revision with the same statement, nothing is written and the
-      existing endorsement comes back (``created=False``): endorsing is idempotent, so a double submit or
-      an API retry is harmless. With a different statement it is recorded as a new endorsement.
-    - Otherwise the party's live endorsement (if any) ends as "superseded" and a new one is inserted, with
-      the audit event (``endorsement.give``) and the watchers' notification, in one write transaction.
-      The endorser starts watching the document, to hear when the text moves on.
+      An older revision may be endorsed: the endorsement is then stale from the start (and graded).
+    - ``sections`` (clause key -> "endorse", "reservations" or "object"; None or empty: the whole
+      document) names clauses of the endorsed revision, usually headings, each standing for its section.
+      ``reasons`` (clause key -> text, up to 2,000 characters) must give a reason for reservations and
+      objections and may give one for an endorsement; only for named clauses. Wrong shapes are a
+      BadRequest; unknown keys, stances and missing reasons are Invalid (fields "sections", "reasons",
+      "reasons.<key>").
+    - If the party already endorses that very revision with the same statement and the same sections and
+      reasons, nothing is written and the existing endorsement comes back (``created=False``): endorsing
+      is idempotent, so a double submit or an API retry is harmless. Anything different is recorded as a
+      new endorsement.
+    - Otherwise the party's live endorsement (if any) ends as "superseded" and a new one is inserted with
+      its stances, the SHA-256 of the endorsed text and its grade, with the audit event
+      (``endorsement.give``) and the watchers' notification, in one write transaction. The endorser starts
+      watching the document, to hear when the text moves on.
 
-    Raises Unauthorized/Forbidden (not a lead, an admin, or an archived document), Invalid, or Conflict
-    when another lead of the same party endorsed at the same moment.
+    Raises Unauthorized/Forbidden (not a lead, an admin, or an archived document), BadRequest, Invalid, or
+    Conflict when another lead of the same party endorsed at the same moment.
     """
     require(actor, Action.ENDORSEMENT_GIVE, document)
+    named, reasons_given = _parse_scope(sections, reasons)
     checker = Checker()
     number = _parse_revision(checker, revision)
     text = checker.text("statement", statement, label="Statement", max_length=STATEMENT_MAX, required=False,
                         multiline=True).strip()
-    checker.done()
+    if not named and not reasons_given:
+        checker.done()
     try:
         with write_transaction(db.session):
             document = lock_document(document)
@@ -395,32 +497,57 @@ def endorse_revision(actor: Any, document: Document, *, revision: object = None,
             number = document.current_number if number is None else number
             if number > document.current_number:
                 raise Invalid("That revision does not exist.", {
+                    **checker.errors,
                     "revision": f"There is no revision {number}; the latest is {document.current_number}."})
-            live = db.session.scalar(select(Endorsement).where(
+            revisions = {r.number: r for r in db.session.scalars(
+                select(Revision).where(Revision.document_id == document.id,
+                                       Revision.number.in_({number, document.current_number}))
+                .options(undefer(Revision.clause_keys)))}
+            endorsed = revisions[number]
+            stances = _check_scope(checker, keys_of(endorsed), named, reasons_given) if named or reasons_given else []
+            checker.done()
+            live = db.session.scalars(select(Endorsement).where(
                 Endorsement.document_id == document.id, Endorsement.party_id == party.id,
-                Endorsement.ended_at.is_(None)))
-            if live is not None and live.revision_number == number and live.statement == text:
+                Endorsement.ended_at.is_(None))).first()
+            if (live is not None and live.revision_number == number and live.statement == text
+                    and _same_scope(live, stances)):
                 return EndorseOutcome(live, created=False)
             if live is not None:
                 _end(live, actor, "superseded")
                 db.session.flush()  # free the one-live-row slot before inserting its successor
+            body = storage.body_of(endorsed)
             endorsement = Endorsement(document_id=document.id, party_id=party.id, revision_number=number,
-                                      endorsed_by_id=actor.id, statement=text)
+                                      endorsed_by_id=actor.id, statement=text, stances=stances,
+                                      content_sha256=hashlib.sha256(body.encode("utf-8")).hexdigest())
+            staleness.store(endorsement, staleness.grade_against(endorsement, endorsed,
+                                                                 revisions[document.current_number]),
+                            document.current_number)
             db.session.add(endorsement)
             db.session.flush()  # the partial unique index fires here if another lead of the party won
             replaced = f" (in place of revision {live.revision_number})" if live is not None else ""
-            summary = f"{party.name} endorsed revision {number} of '{document.title}'{replaced}"
+            summary = f"{party.name} endorsed revision {number} of '{document.title}'{_scope_words(stances)}{replaced}"
             audit.record(actor, "endorsement.give", endorsement, summary, document=document.slug,
                          party=party.slug, revision=number,
-                         superseded=live.id if live is not None else None)
+                         superseded=live.id if live is not None else None,
+                         sections={s.clause_key: s.stance for s in stances} or None)
             enqueue_document(document)
             ensure_watching(actor, document)
             notify(document, actor=actor, kind="endorsement", message=summary,
-                   url=_path("endorsements.record", slug=document.slug))
+                   url=local_path("endorsements.record", {"slug": document.slug}))
     except IntegrityError:
         raise Conflict("Another lead of your party endorsed this document at the same moment. "
                        "Reload the page to see where your party stands.") from None
     return EndorseOutcome(endorsement, created=True, superseded=live)
+
+
+def _scope_words(stances: Sequence[EndorsementStance]) -> str:
+    """" by section (2 endorsed, 1 with reservations, 1 objection)" for a scoped endorsement, else ""."""
+    if not stances:
+        return ""
+    counts = {stance: sum(1 for s in stances if s.stance == stance) for stance in STANCES}
+    words = {"endorse": "endorsed", "reservations": "with reservations", "object": "objected to"}
+    parts = [f"{counts[stance]} {words[stance]}" for stance in STANCES if counts[stance]]
+    return f" by section ({', '.join(parts)})"
 
 
 def withdraw_endorsement(actor: Any, endorsement: Endorsement) -> None:
@@ -447,7 +574,7 @@ def withdraw_endorsement(actor: Any, endorsement: Endorsement) -> None:
         audit.record(actor, "endorsement.withdraw", endorsement, summary, document=document.slug,
                      party=party.slug, revision=endorsement.revision_number)
         notify(document, actor=actor, kind="endorsement", message=summary,
-               url=_path("endorsements.record", slug=document.slug))
+               url=local_path("endorsements.record", {"slug": document.slug}))
 
 
 # --- internals -------------------------------------------------------------------------------------------
@@ -463,18 +590,10 @@ def _end(endorsement: Endorsement, actor: Any, reason: str) -> None:
     endorsement.end_reason = reason
 
 
-def _path(endpoint: str, **values: Any) -> str:
-    """A site-relative URL, inside a request or not (services also run from the command line and tests)."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    adapter = current_app.url_map.bind("localhost", script_name=current_app.config.get("APPLICATION_ROOT") or "/")
-    return adapter.build(endpoint, values)
-
-
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 
 
-def _md_inline(text: str) -> str:
+def md_inline(text: str) -> str:
     """Names and titles as literal Markdown text (no accidental emphasis, links or HTML)."""
     return _MD_SPECIAL.sub(r"\\\1", text)
 

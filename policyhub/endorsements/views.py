@@ -10,10 +10,11 @@ from flask_login import current_user
 
 from policyhub.db import utcnow
 from policyhub.documents import panels
+from policyhub.documents.clauses import clauses_of
 from policyhub.documents.models import Document
-from policyhub.documents.services import get_document
-from policyhub.endorsements import bp, services
-from policyhub.endorsements.forms import EndorseForm, WithdrawForm
+from policyhub.documents.services import get_document, get_revision
+from policyhub.endorsements import bp, services, staleness
+from policyhub.endorsements.forms import EndorseForm, WithdrawForm, heading_title
 from policyhub.errors import Conflict, Invalid
 from policyhub.extensions import csrf
 from policyhub.pagecache import visitor_cached
@@ -32,38 +33,76 @@ def document_panel(document: Document, viewer: Any) -> dict[str, Any]:
 
     ``own_party_state`` is the viewer's party's state when the viewer may endorse this document (a lead),
     else None; ``endorse_form`` likewise. A stale endorsement's statement is offered again, visibly, in
-    the form, so that re-endorsing after a review does not silently drop or silently repeat it.
+    the form, so that re-endorsing after a review does not silently drop or silently repeat it. When the
+    party's endorsement is substantively stale, ``review`` lists only the clauses to review again (old and
+    new text, word diff); it costs its own queries, for that lead only.
     """
     parties = list_parties()
     live = services.live_endorsements(document)
     states = services.party_states(document, parties=parties, live=live)
     own_state = None
     form = None
+    review: list[staleness.ClauseChange] = []
     if can(viewer, Action.ENDORSEMENT_GIVE, document):
         own_state = next((state for state in states if state.party.id == viewer.party.id), None)
         previous = own_state.endorsement.statement if own_state is not None and own_state.is_stale else ""
         form = EndorseForm(formdata=None, data={"statement": previous or "",
                                                 "revision": str(document.current_number)})
+        if own_state is not None and own_state.needs_review:
+            review = staleness.review(own_state.endorsement, document, limit=REVIEW_LIMIT)
     return {
         "party_states": states,
         "agreed": services.is_agreed(document, live=live, parties=parties),
         "endorse_form": form,
         "own_party_state": own_state,
+        "review": review,
     }
 
 
+REVIEW_LIMIT = 20  # changed clauses shown in the review prompt; the full diff shows the rest
+
+
 # --- a document's endorsements ---------------------------------------------------------------------------
+
+def _endorse_form_class(document: Document) -> type[EndorseForm]:
+    """The endorse form with a stance and a reason for each section (heading) of the current text."""
+    return EndorseForm.for_sections(clauses_of(get_revision(document, document.current_number)))
+
+
+def _scoped_data(endorsement: Any) -> dict[str, str]:
+    """The form's values for a live scoped endorsement, so that a lead revising it starts from it."""
+    if endorsement is None or not endorsement.is_scoped:
+        return {}
+    data = {"scope": "sections"}
+    for stance in endorsement.stances:
+        data[f"stance_{stance.clause_key}"] = stance.stance
+        data[f"reason_{stance.clause_key}"] = stance.reason
+    return data
+
 
 def _record_page(document: Document, form: EndorseForm | None, status: int = 200) -> tuple[str, int]:
     record = services.endorsement_record(document)
     parties = list_parties()
     live = [endorsement for endorsement in record if endorsement.is_live]
+    titles = {}
+    if any(endorsement.is_scoped for endorsement in record):
+        titles = _clause_titles(clauses_of(get_revision(document, document.current_number)))
     return render_template(
         "endorsements/record.html", document=document, record=record,
         states=services.party_states(document, parties=parties, live=live),
         agreed=services.is_agreed(document, live=live, parties=parties),
         form=form, withdraw_form=WithdrawForm(formdata=None),
+        grades=staleness.grades(document, live), clause_titles=titles,
     ), status
+
+
+def _clause_titles(clauses: list[Any]) -> dict[str, str]:
+    """Clause key -> how the page names it: "§3 Principles" for a heading, "§4 Every vote…" otherwise."""
+    titles = {}
+    for clause in clauses:
+        words = heading_title(clause.text) if clause.kind == "heading" else " ".join(clause.text.split())
+        titles[clause.key] = f"{clause.label} {words if len(words) <= 60 else words[:59].rstrip() + '…'}"
+    return titles
 
 
 @bp.get("/documents/<slug>/endorsements")
@@ -71,7 +110,9 @@ def record(slug: str) -> tuple[str, int]:
     document = get_document(slug)
     form = None
     if can(current_user, Action.ENDORSEMENT_GIVE, document):
-        form = EndorseForm(formdata=None).offer_revisions(document)
+        own = services.live_endorsements(document)
+        own_live = next((e for e in own if e.party_id == current_user.party.id), None)
+        form = _endorse_form_class(document)(formdata=None, data=_scoped_data(own_live)).offer_revisions(document)
     return _record_page(document, form)
 
 
@@ -85,12 +126,14 @@ def endorse(slug: str) -> Any:
     field). Redirects on success; the form comes back with errors as 422, or 409 on a lost race."""
     document = get_document(slug)
     require(current_user, Action.ENDORSEMENT_GIVE, document)
-    form = EndorseForm().offer_revisions(document)
+    form = _endorse_form_class(document)().offer_revisions(document)
     status = 422
     if form.validate_on_submit():
+        sections, reasons = form.scoped_input()
         try:
             outcome = services.endorse_revision(current_user, document, revision=form.revision.data,
-                                                statement=form.statement.data)
+                                                statement=form.statement.data, sections=sections,
+                                                reasons=reasons)
         except Invalid as error:
             form.apply(error)
         except Conflict as error:

@@ -44,6 +44,7 @@ class Entry:
     summary: str
     published: datetime | None = None
     categories: tuple[str, ...] = ()
+    content_html: str | None = None  # HTML (escaped into the XML as text, type="html"), e.g. a word diff
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,8 @@ def render(feed: Feed) -> bytes:
         for term in entry.categories:
             ET.SubElement(element, "category", {"term": _clean(term)})
         _text(element, "summary", entry.summary, type="text")
+        if entry.content_html is not None:
+            _text(element, "content", entry.content_html, type="html")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 

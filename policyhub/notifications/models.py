@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from policyhub.accounts.models import User
@@ -11,7 +11,7 @@ from policyhub.db import created_at, intpk
 from policyhub.documents.models import Document
 from policyhub.extensions import db
 
-KINDS = ("revision", "amendment", "decision", "comment", "endorsement", "conflict")
+KINDS = ("revision", "amendment", "decision", "comment", "endorsement", "conflict", "red_line")
 
 
 class Watch(db.Model):
@@ -39,6 +39,8 @@ class Notification(db.Model):
     url: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[created_at]
     read_at: Mapped[datetime | None]
+    # For a red line: the word diff of the clause ([op, text] pairs), shown inline.
+    diff: Mapped[list[list[str]] | None] = mapped_column(JSON)
 
     document: Mapped[Document] = relationship()
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])

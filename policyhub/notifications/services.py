@@ -71,9 +71,10 @@ def unwatch(user: Any, document: Document) -> None:
 # --- notifying -------------------------------------------------------------------------------------------
 
 def notify(document: Document, *, actor: Any, kind: str, message: str, url: str,
-           only: Iterable[int] | None = None) -> int:
+           only: Iterable[int] | None = None, diff: list[list[str]] | None = None) -> int:
     """Inside a write transaction: one notification per watcher of ``document`` except the actor
-    (or per user id in ``only``, e.g. an amendment's author). Returns how many were written."""
+    (or per user id in ``only``, e.g. an amendment's author), with an optional word ``diff`` to show
+    inline (a red line's clause). Returns how many were written."""
     actor_id = getattr(actor, "id", None)
     if only is None:
         recipients = set(db.session.scalars(select(Watch.user_id).where(Watch.document_id == document.id)))
@@ -82,7 +83,7 @@ def notify(document: Document, *, actor: Any, kind: str, message: str, url: str,
     recipients.discard(actor_id)
     for user_id in sorted(recipients):
         db.session.add(Notification(user_id=user_id, document_id=document.id, actor_id=actor_id, kind=kind,
-                                    message=message[:300], url=url[:300]))
+                                    message=message[:300], url=url[:300], diff=diff))
     return len(recipients)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
 import nh3
 from markdown_it import MarkdownIt
@@ -42,16 +43,20 @@ _ALLOWED_TAGS = _HEADING_TAGS | {
     "ul", "ol", "li",
     "a", "img",
     "table", "thead", "tbody", "tr", "th", "td",
-    "section",
+    "section", "span",
 }
+# data-clause and data-line tie a rendered block to its clause (render with clause_keys).
+_CLAUSE_ATTRIBUTES = {"data-clause", "data-line"}
 _ALLOWED_ATTRIBUTES = {
-    **{tag: {"id"} for tag in _HEADING_TAGS},
+    **{tag: {"id", *_CLAUSE_ATTRIBUTES} for tag in _HEADING_TAGS},
     "a": {"href", "title", "id", "aria-label"},
     "img": {"src", "alt", "title"},
     "ol": {"start"},
-    "li": {"id"},
+    "li": {"id", *_CLAUSE_ATTRIBUTES},
+    **{tag: {"id", *_CLAUSE_ATTRIBUTES} for tag in ("p", "pre", "table")},
+    "span": {"id"},
 }
-# Only the classes our own markup emits (footnotes, permalinks, column alignment).
+# Only the classes our own markup emits (footnotes, permalinks, column alignment, clause anchors).
 _ALLOWED_CLASSES = {
     "a": {"heading-anchor", "footnote-backref"},
     "hr": {"footnotes-sep"},
@@ -61,11 +66,19 @@ _ALLOWED_CLASSES = {
     "sup": {"footnote-ref"},
     "th": _ALIGN_CLASSES,
     "td": _ALIGN_CLASSES,
+    "span": {"clause-anchor"},
 }
 _URL_SCHEMES = {"http", "https", "mailto"}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LINK_REL = "nofollow noopener"
 _OFFSITE = ("http:", "https:", "//")  # other schemes lose their src in the sanitiser
+_NEWLINE = re.compile(r"\r\n?|\n")  # markdown-it's own line breaks: its line numbers count these
+_CLAUSE_KEY = re.compile(r"[0-9a-z]{1,12}")
+_CLAUSE_ID_PREFIX = "c-"
+_CLAUSE_ANCHOR_CLASS = "clause-anchor"
+_FOOTNOTE_LABEL = re.compile(r"\[\^[^\]]+\]:[ \t]*")
+_LIST_OPENS = {"bullet_list_open", "ordered_list_open"}
+_CODE = {"fence", "code_block"}
 
 
 @dataclass(frozen=True)
@@ -75,6 +88,20 @@ class Heading:
     level: int
     text: str
     anchor: str
+
+
+BlockKind = Literal["heading", "paragraph", "item"]
+
+
+class BlockLines(NamedTuple):
+    """Where one block (clause) lies in the source: lines start_line..end_line-1 (0-based, end exclusive,
+    no blank lines at either end), beginning at code point `column` of its first line."""
+
+    kind: BlockKind
+    start_line: int
+    end_line: int
+    level: int
+    column: int
 
 
 @dataclass(frozen=True)
@@ -118,7 +145,7 @@ def _deep_nesting_as_text(state: StateBlock, start_line: int, end_line: int, sil
 _MARKDOWN = _build_parser()
 
 
-def render(markdown: str) -> Rendered:
+def render(markdown: str, clause_keys: Sequence[str] | None = None) -> Rendered:
     """Render Markdown to sanitised HTML and list its headings.
 
     Every heading gets id "s-<slug of its text>" (de-duplicated with -2, -3, ...) and a visible "#"
@@ -127,16 +154,161 @@ def render(markdown: str) -> Rendered:
     mailto and relative URLs; links get rel="nofollow noopener". Content nested deeper than 30
     levels (quotes, lists) is shown as its literal source instead of being dropped, so every word
     of the Markdown is visible in the HTML. Heading.text is plain text: escape it when output.
+
+    With `clause_keys`, one per block of block_lines(markdown) in order, each block's element (p, li,
+    pre, table) gets id "c-<key>", data-clause="<key>" and data-line="<its first line, 1-based>"; a
+    heading keeps its "s-" id, gets the data attributes and, as first child, an empty
+    <span class="clause-anchor" id="c-<key>">. Keys are [0-9a-z]{1,12}; another key, a repeated key,
+    or a list of the wrong length is ignored (rendered plainly) rather than refused: the text must
+    always show.
     """
     env: dict[str, object] = {}
-    # Callers refuse lone surrogates, but rendering must never raise: they cannot be encoded for
-    # the sanitiser, so they become U+FFFD like the NULs markdown-it already replaces.
-    tokens = _MARKDOWN.parse(_SURROGATE.sub("\ufffd", markdown), env)
+    tokens = _parse(markdown, env)
     headings = _anchor_headings(tokens)
     _alignment_to_classes(tokens)
     _offsite_images_to_links(tokens)
+    if clause_keys is not None:
+        _mark_clauses(tokens, _blocks(tokens, markdown), clause_keys)
     html = _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, env)
     return Rendered(html=_sanitise(html), headings=headings)
+
+
+def _parse(markdown: str, env: dict[str, object]) -> list[Token]:
+    # Callers refuse lone surrogates, but rendering must never raise: they cannot be encoded for
+    # the sanitiser, so they become U+FFFD like the NULs markdown-it already replaces. Both are
+    # one code point for one, so line numbers and columns still fit the source as written.
+    return _MARKDOWN.parse(_SURROGATE.sub("\ufffd", markdown), env)
+
+
+def block_lines(markdown: str) -> list[BlockLines]:
+    """The blocks a document's clauses are made of, in source order, never overlapping.
+
+    Each heading is a block; each paragraph, table and code block is a "paragraph" (in quotes and
+    footnotes too; a footnote's first one starts after its "[^label]:"); each list item is an
+    "item" of its own text only: it ends where a list nested in it starts, and the nested items
+    are blocks of their own, as are paragraphs after the nested list. An item with no text of its
+    own (empty, or starting with a nested list) is no block. Only what render() shows counts: an
+    unreferenced footnote or a link reference definition is no block. Parsed exactly as render()
+    parses, so that render(markdown, clause_keys) marks the same blocks.
+    """
+    found = _blocks(_parse(markdown, {}), markdown)
+    return [BlockLines(block.kind, block.start_line, block.end_line, block.level, block.column) for block in found]
+
+
+@dataclass
+class _Block:
+    kind: BlockKind
+    start_line: int
+    end_line: int
+    level: int
+    token: int  # index of the token whose element stands for the block
+    column: int = 0
+    footnote: bool = False  # the first paragraph of a footnote: its line starts with the label
+
+
+def _blocks(tokens: Sequence[Token], markdown: str) -> list[_Block]:
+    found: list[_Block] = []
+    # The list item whose own text is being read: everything in it is part of the item until a
+    # nested list starts or the item ends. Lists close the item's text, so at most one is open.
+    item: _Block | None = None
+    item_level = -1
+    item_has_text = False
+
+    def close_item(end_line: int) -> None:
+        nonlocal item
+        if item is not None and item_has_text:
+            item.end_line = min(item.end_line, end_line)
+            found.append(item)
+        item = None
+
+    for index, token in enumerate(tokens):
+        if token.type in _LIST_OPENS:
+            close_item(token.map[0] if token.map else -1)
+        elif token.type == "list_item_close":
+            if item is not None and token.level == item_level:
+                close_item(item.end_line)
+        elif item is not None:
+            item_has_text = item_has_text or token.nesting >= 0
+        elif token.map is None:
+            continue
+        elif token.type == "list_item_open":
+            item, item_level, item_has_text = _Block("item", *token.map, 0, index), token.level, False
+        elif token.type == "heading_open":
+            found.append(_Block("heading", *token.map, int(token.tag[1]), index))
+        elif token.type in ("paragraph_open", "table_open") or token.type in _CODE:
+            footnote = token.type == "paragraph_open" and index > 0 and tokens[index - 1].type == "footnote_open"
+            found.append(_Block("paragraph", *token.map, 0, index, footnote=footnote))
+    if item is not None:  # markdown-it always closes its items; kept for safety
+        close_item(item.end_line)
+    return _trimmed(found, _NEWLINE.split(markdown))
+
+
+def _trimmed(found: list[_Block], lines: Sequence[str]) -> list[_Block]:
+    """Source order, no overlap, no blank lines at either end, no block without text."""
+    # Footnotes render at the end whatever their place in the source, and an item's range can
+    # hold a footnote defined inside it: sorting and clipping puts every line in one block only.
+    found.sort(key=lambda block: block.start_line)
+    kept = []
+    for position, block in enumerate(found):
+        end = min(block.end_line, len(lines))
+        if position + 1 < len(found):
+            end = min(end, found[position + 1].start_line)
+        start = block.start_line
+        while start < end and not lines[start].strip(" \t"):
+            start += 1
+        while end > start and not lines[end - 1].strip(" \t"):
+            end -= 1
+        if start >= end:
+            continue
+        first = lines[start]
+        column = len(first) - len(first.lstrip(" \t"))
+        label = _FOOTNOTE_LABEL.match(first, column) if block.footnote and start == block.start_line else None
+        if label and first[label.end():].strip(" \t"):
+            column = label.end()
+        block.start_line, block.end_line, block.column = start, end, column
+        kept.append(block)
+    return kept
+
+
+def _mark_clauses(tokens: list[Token], blocks: Sequence[_Block], keys: Sequence[str]) -> None:
+    """Put each block's clause key on its element (see render)."""
+    if len(keys) != len(blocks):
+        return
+    used: set[str] = set()
+    for block, key in zip(blocks, keys):
+        if not isinstance(key, str) or not _CLAUSE_KEY.fullmatch(key) or key in used:
+            continue
+        used.add(key)
+        token = tokens[block.token]
+        anchor = _CLAUSE_ID_PREFIX + key
+        if block.kind == "heading":
+            token.attrSet("data-clause", key)
+            token.attrSet("data-line", str(block.start_line + 1))
+            # The heading's id stays its "s-" section anchor, which people already link to.
+            inline = tokens[block.token + 1]
+            span = Token("clause_anchor_open", "span", 1)
+            span.attrSet("class", _CLAUSE_ANCHOR_CLASS)
+            span.attrSet("id", anchor)
+            inline.children = [span, Token("clause_anchor_close", "span", -1), *(inline.children or [])]
+            continue
+        token.attrSet("id", anchor)
+        token.attrSet("data-clause", key)
+        token.attrSet("data-line", str(block.start_line + 1))
+        if token.type == "fence":
+            # A fence's renderer puts attributes on <code>; a code block's on <pre>. The HTML is
+            # otherwise the same once the sanitiser has dropped the language class.
+            token.type = "code_block"
+        elif token.type == "paragraph_open" and token.hidden:
+            # A tight list hides its paragraphs' <p>; one that is a clause needs its element.
+            _show_paragraph(tokens, block.token)
+
+
+def _show_paragraph(tokens: list[Token], opening: int) -> None:
+    tokens[opening].hidden = False
+    for token in tokens[opening + 1:]:
+        if token.type == "paragraph_close" and token.level == tokens[opening].level:
+            token.hidden = False
+            return
 
 
 def _anchor_headings(tokens: Sequence[Token]) -> tuple[Heading, ...]:

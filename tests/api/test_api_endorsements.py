@@ -8,7 +8,8 @@ from policyhub.endorsements import services as endorsements
 from policyhub.endorsements.models import Endorsement
 from policyhub.extensions import db
 
-ENDORSEMENT_KEYS = {"id", "party", "revision", "current", "endorsed_by", "created_at", "statement"}
+ENDORSEMENT_KEYS = {"id", "party", "revision", "current", "endorsed_by", "created_at", "statement",
+                    "content_sha256", "staleness"}  # a scoped endorsement adds "sections" and "reasons"
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from policyhub.documents.models import Document, Revision
 from policyhub.extensions import db
 from policyhub.text.delta import SNAPSHOT_EVERY, apply, stored_form
 from policyhub.text.diffing import diff_words
+from policyhub.text.clauses import split_blocks
 from policyhub.text.rendering import render
 
 WORDS = ("fair", "votes", "seats", "rail", "fares", "homes", "rivers", "naïve", "Straße", "日本語", "emoji😀",
@@ -95,8 +96,8 @@ def test_every_revision_of_a_long_varied_history_rebuilds_exactly(app, history):
         assert revision.body == text, number
     for number in (2, 50, 59, 60, 100, 119):  # old revisions' HTML is rendered from the rebuilt text
         revision = services.get_revision(document, number)
-        rendered = render(texts[number])
-        assert revision.html == rendered.html
+        rendered = render(texts[number], clause_keys=revision.clause_keys.split())
+        assert revision.html == rendered.html and 'id="c-' in rendered.html
         assert revision.headings == [{"level": h.level, "text": h.text, "anchor": h.anchor}
                                      for h in rendered.headings]
     assert "\r" not in texts[REVISIONS]  # saves normalise line ends: what is stored is what was checked
@@ -312,17 +313,20 @@ def test_the_migration_converts_full_texts_to_chains_and_back(app):
                  "created_at": now, "summary": "", "source": "edit", "added_words": 0, "removed_words": 0}
                 for n, body in bodies.items()])
 
-        upgrade(revision="0007")
+        upgrade(revision="0008")  # 0008 then gives every revision its clause keys, matched as saves do
         db.session.remove()
         document = services.get_document("agenda")
-        assert document.body == bodies[60] and document.html == render(bodies[60]).html
+        keys = {n: services.get_revision(document, n).clause_keys.split() for n in bodies}
+        assert all(len(keys[n]) == len(split_blocks(body)) and keys[n][0] == "1" for n, body in bodies.items())
+        assert len(set(keys[59]) & set(keys[60])) >= len(keys[60]) - 1  # one paragraph replaced per revision
+        assert document.body == bodies[60] and document.html == render(bodies[60], clause_keys=keys[60]).html
         assert document.headings[0]["text"] == "Heading ✓"
         assert {n: services.get_revision(document, n).body for n in bodies} == bodies
         snapshots = set(db.session.scalars(select(Revision.number).where(Revision.snapshot.is_not(None))))
         assert snapshots == {1, 30, 51}
         db.session.remove()
 
-        downgrade(revision="-1")
+        downgrade(revision="0006")
         with db.engine.connect() as connection:
             restored = connection.execute(sa.select(old_revisions.c.number, old_revisions.c.body,
                                                     old_revisions.c.html, old_revisions.c.headings)).all()

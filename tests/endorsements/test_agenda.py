@@ -121,8 +121,9 @@ def test_agreed_documents_are_only_the_agreed_ones_at_their_current_revision(age
     assert item.revision.number == item.document.current_number == 1
     assert [e.party.slug for e in item.endorsements] == ["green", "labour", "libdem"]
     # ids are made unique per document and headings nest under the document's own h2
-    assert '<h3 id="fair-votes--s-fair-votes">' in item.html and 'href="#fair-votes--s-fair-votes"' in item.html
-    assert "<h1" not in item.html and '<h4 id="fair-votes--s-how">' in item.html
+    assert '<h3 id="fair-votes--s-fair-votes" ' in item.html and 'href="#fair-votes--s-fair-votes"' in item.html
+    assert "<h1" not in item.html and '<h4 id="fair-votes--s-how" ' in item.html
+    assert 'id="fair-votes--c-' in item.html  # clause anchors stay unique on a page of many documents
 
 
 def test_agreed_markdown_contains_only_agreed_documents_with_revision_and_parties(agenda_docs):

@@ -54,7 +54,8 @@ def test_members_the_non_aligned_the_anonymous_admins_and_the_command_line_canno
 
 def test_no_input_can_name_another_party(leads, document, libdem):
     parameters = inspect.signature(services.endorse).parameters
-    assert "party" not in parameters and set(parameters) == {"actor", "document", "revision", "statement"}
+    assert "party" not in parameters and set(parameters) == {"actor", "document", "revision", "statement",
+                                                             "sections", "reasons"}
     with pytest.raises(TypeError):
         services.endorse(leads["labour"], document, party=libdem)  # type: ignore[call-arg]
     services.endorse(leads["labour"], document)

@@ -225,7 +225,8 @@ def test_the_api_returns_hostile_text_as_data_and_only_sanitised_html(client, ho
     document = response.get_json()
     assert (document["title"], document["policy_area"]) == (payload("title"), payload("area"))
     assert document["endorsements"][0]["endorsed_by"]["name"] == payload("name")
-    assert "<p>Votes &lt;script&gt;alert('new')&lt;/script&gt; for all.</p>" in document["html"]
+    assert re.search(r"<p( id=\"c-[0-9a-z]+\" data-clause=\"[0-9a-z]+\" data-line=\"[0-9]+\")?>"
+                     r"Votes &lt;script&gt;alert\('new'\)&lt;/script&gt; for all.</p>", document["html"])
     assert "<script" not in document["html"]
 
 

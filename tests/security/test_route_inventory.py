@@ -46,6 +46,11 @@ INVENTORY: dict[str, tuple[str, ...] | str] = {
     # endorsements
     "endorsements.endorse": ("endorse",),
     "endorsements.withdraw": ("withdraw_endorsement",),
+    "endorsements.mark_red_line": ("mark_red_line",),
+    "endorsements.clear_red_line": ("clear_red_line",),
+    "endorsements.verify": f"{PUBLIC}: checks a pasted receipt or text against the record and changes nothing; "
+                           "its POST carries a CSRF token like every form",
+    "endorsements.set_rule": ("set_rule",),
     # notifications
     "notifications.watch": ("watch",),
     "notifications.unwatch": ("unwatch",),
@@ -66,6 +71,11 @@ INVENTORY: dict[str, tuple[str, ...] | str] = {
     "api.reject_amendment": ("reject",),
     "api.endorse": ("endorse",),
     "api.withdraw_endorsement": ("withdraw_endorsement",),
+    "api.mark_red_line": ("mark_red_line",),
+    "api.clear_red_line": ("clear_red_line",),
+    "api.verify_receipt": f"{PUBLIC}: checks a receipt or a text against the record and changes nothing "
+                          "(API.md: anyone, no token)",
+    "api.set_rule": ("set_rule",),
 }
 
 

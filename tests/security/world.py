@@ -65,6 +65,9 @@ class Seeded:
             "notification_id": self.notification_id,
             "membership_id": self.applicant.membership.id,
             "filename": "css/app.css",
+            "clause": "1",  # a clause id, in the API's red-line paths
+            "endorsement_id": 1, "id": 1,  # the seeded endorsement, the first one made
+            "key": "1",  # a clause key: the document's first clause
             "token": self.confirm_token if rule.rule.startswith("/register/") else self.reset_token,
         }
         if argument not in values:

@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from policyhub.text.clauses import split_blocks
 from policyhub.text.rendering import MAX_DOCUMENT_BYTES, Heading, render
 
 
@@ -226,3 +227,79 @@ def test_every_heading_is_listed_with_a_unique_anchor_present_in_the_html(titles
 
 def test_lone_surrogates_and_nul_become_replacement_characters() -> None:
     assert render("a\ud800b\x00c").html == "<p>a\ufffdb\ufffdc</p>\n"
+
+
+# --- clause ids (render with clause_keys) ---------------------------------------------------------------
+CLAUSED = ("# Fair votes\n\nA claim.[^n]\n\n- one\n  - nested\n- two\n\n```py\nx = 1\n```\n\n    indented\n\n"
+           "| a | b |\n|---|---|\n| 1 | 2 |\n\n> Quoted.\n\n[^n]: The note.\n")
+
+
+def keys_for(source: str) -> list[str]:
+    return [f"k{index}" for index in range(len(split_blocks(source)))]
+
+
+def test_clause_keys_mark_each_block_element_with_id_key_and_line() -> None:
+    html = render(CLAUSED, keys_for(CLAUSED)).html
+    marked = [(tag, attrs) for tag, attrs in elements(html) if "data-clause" in attrs]
+    assert [(tag, attrs["data-clause"], attrs["data-line"]) for tag, attrs in marked] == [
+        ("h1", "k0", "1"), ("p", "k1", "3"), ("li", "k2", "5"), ("li", "k3", "6"), ("li", "k4", "7"),
+        ("pre", "k5", "9"), ("pre", "k6", "13"), ("table", "k7", "15"), ("p", "k8", "19"), ("p", "k9", "21"),
+    ]
+    assert all(attrs["id"] == "c-" + attrs["data-clause"] for tag, attrs in marked if tag != "h1")
+    assert '<pre id="c-k5" data-clause="k5" data-line="9"><code>x = 1\n</code></pre>' in html
+
+
+def test_a_heading_keeps_its_section_id_and_gets_a_clause_anchor_inside() -> None:
+    html = render("## Fair votes\n", ["h1"]).html
+    assert html.startswith('<h2 id="s-fair-votes" data-clause="h1" data-line="1">'
+                           '<span class="clause-anchor" id="c-h1"></span>Fair votes <a class="heading-anchor"')
+    assert render("## Fair votes\n", ["h1"]).headings == render("## Fair votes\n").headings
+
+
+def test_a_clause_paragraph_hidden_by_a_tight_list_gets_its_element() -> None:
+    source = "- a\n  - b\n  # H\n  c\n"
+    blocks = split_blocks(source)
+    assert [block.text for block in blocks] == ["- a", "- b", "# H", "c"]
+    html = render(source, ["a", "b", "h", "c"]).html
+    assert '<p id="c-c" data-clause="c" data-line="4">c</p>' in html
+
+
+def test_without_usable_keys_the_html_is_exactly_the_plain_rendering() -> None:
+    plain = render(CLAUSED).html
+    count = len(split_blocks(CLAUSED))
+    assert render(CLAUSED, None).html == plain
+    assert render(CLAUSED, []).html == plain
+    assert render(CLAUSED, keys_for(CLAUSED)[:-1]).html == plain
+    assert render(CLAUSED, ["bad key"] * count).html == plain
+    assert "data-clause" not in plain and "clause-anchor" not in plain
+
+
+@pytest.mark.parametrize("key", ['"><script>alert(1)</script>', "ABC", "", "a" * 13, "a-b", "é", "k 1"])
+def test_keys_outside_the_key_alphabet_are_ignored_not_escaped_into_the_page(key: str) -> None:
+    html = render("One.\n\nTwo.\n", [key, "ok2"]).html
+    assert html == '<p>One.</p>\n<p id="c-ok2" data-clause="ok2" data-line="3">Two.</p>\n'
+
+
+def test_a_repeated_key_marks_only_its_first_block() -> None:
+    html = render("One.\n\nTwo.\n", ["same", "same"]).html
+    assert html.count('id="c-same"') == 1
+
+
+def test_markdown_cannot_forge_clause_markup() -> None:
+    html = render('<span class="clause-anchor" id="c-x" data-clause="x">hi</span>\n\n<p data-line="9">x</p>').html
+    assert all(tag != "span" and "data-clause" not in attrs and "data-line" not in attrs
+               for tag, attrs in elements(html))
+
+
+@settings_hostile
+@given(markdownish)
+def test_every_block_of_any_markdown_is_marked_once_and_nothing_unsafe_appears(source: str) -> None:
+    keys = [format(index, "x") for index in range(len(split_blocks(source)))]
+    html = render(source, keys).html
+    marked = [attrs["data-clause"] for _, attrs in elements(html) if "data-clause" in attrs]
+    assert sorted(marked) == sorted(keys)  # footnotes render at the end, wherever they are in the source
+    ids = [attrs["id"] for _, attrs in elements(html) if "id" in attrs]
+    assert len(ids) == len(set(ids))
+    for tag, attrs in elements(html):
+        assert tag not in ("script", "style", "iframe", "object")
+        assert not any(name.startswith("on") or name == "style" for name in attrs)
