@@ -6,6 +6,7 @@ machines are shared and noisy, so ratios hold where absolute times drift.
 """
 from __future__ import annotations
 
+import argparse
 import gc
 import statistics
 import sys
@@ -79,3 +80,12 @@ def p95_ms(calls: Iterable[Callable[[], object]], repeats: int = 1) -> float:
 
 def median(values: Iterable[float]) -> float:
     return statistics.median(list(values))
+
+
+def smoke_main(doc: str, figures: Callable[[bool], list[Figure]]) -> None:
+    """The command line of a benchmark module whose only option is ``--smoke``: print its figures' table.
+    ``doc`` is the module's docstring, whose first paragraph describes it."""
+    from run import print_table  # run imports this module: imported here, when a module runs alone
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: prove the script runs")
+    print_table(figures(parser.parse_args().smoke))

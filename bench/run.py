@@ -22,7 +22,7 @@ from pathlib import Path
 
 from common import ROOT, Figure
 
-MODULES = ("pages", "text", "save", "storage", "search", "peer")
+MODULES = ("pages", "text", "clauses", "save", "storage", "search", "peer")
 OUTPUT = ROOT / "bench" / "results.md"
 
 

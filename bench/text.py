@@ -16,12 +16,11 @@ rewritten and revised pairs) it gives up and answers a coarser diff, as the "mar
 """
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 from collections.abc import Callable, Sequence
 
-from common import Figure, at_most, p95_ms
+from common import Figure, at_most, p95_ms, smoke_main
 from corpus import (
     KB,
     Writer,
@@ -129,10 +128,7 @@ def hostile(rng: random.Random, smoke: bool) -> list[Figure]:
 
 
 def main() -> None:
-    from run import print_table
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes: prove the script runs")
-    print_table(figures(parser.parse_args().smoke))
+    smoke_main(__doc__, figures)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from sqlalchemy import event, text
 
 from policyhub import create_app
 
+from .api_conformance import check_response
 from .databases import created_database
 from policyhub.extensions import db
 
@@ -222,6 +223,19 @@ def edit_document(app: Flask):
 
 
 @pytest.fixture
+def edit(app):
+    """``edit(author, document, old, new)``: save the current text with ``old`` replaced by ``new``, on the current base."""
+    from policyhub.documents import services
+
+    def save(author: Any, document: Any, old: str, new: str) -> Any:
+        current = services.get_revision(document, document.current_number)
+        assert old in current.body
+        return services.save_revision(author, document, body=current.body.replace(old, new),
+                                      base_number=current.number).revision
+    return save
+
+
+@pytest.fixture
 def closed_port() -> int:
     """A port on 127.0.0.1 that nothing listens on: for a database or Redis that cannot be reached."""
     import socket
@@ -333,3 +347,21 @@ def token_for(app: Flask):
         _token, raw = create_token(None, user, "tests")
         return {"Authorization": f"Bearer {raw}"}
     return build
+
+
+# --- the JSON API's answers against its OpenAPI description ------------------------------------------------
+
+@pytest.fixture
+def spec(client: FlaskClient) -> dict[str, Any]:
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+@pytest.fixture
+def conforms(spec: dict[str, Any]) -> Callable[[Any, str, str, int], None]:
+    """``conforms(response, path, method, status)``: the answer has that status and matches what the spec
+    promises for it (tests/api_conformance.py)."""
+    def check(response: Any, path: str, method: str, status: int) -> None:
+        check_response(spec, response, path, method, status)
+    return check

@@ -316,6 +316,7 @@ _WRITE: list[dict[str, Any]] = [{"bearerAuth": []}]
 _SLUG = [{"$ref": "#/components/parameters/slug"}]
 _PAGE = {"$ref": "#/components/parameters/page"}
 _AMENDMENT_PATH = [*_SLUG, {"$ref": "#/components/parameters/n"}]
+_REVISION_OR_CURRENT = _query("revision", _NUMBER_PARAMETER, "the revision; the current one when absent")
 
 
 def _page_of(key: str, item: str) -> dict[str, Any]:
@@ -401,7 +402,7 @@ _PATHS: dict[str, Any] = {
         "get": {
             "operationId": "listClauses", "security": _READ,
             "summary": "The clauses of a revision in document order, with ids that survive edits and moves",
-            "parameters": [_query("revision", _NUMBER_PARAMETER, "the revision; the current one when absent")],
+            "parameters": [_REVISION_OR_CURRENT],
             "responses": _responses(200, _object({"revision": _NUMBER,
                                                   "clauses": {"type": "array", "items": _ref("Clause")}}),
                                     "The clauses", 400, 404),
@@ -412,7 +413,7 @@ _PATHS: dict[str, Any] = {
         "get": {
             "operationId": "getProvenance", "security": _READ,
             "summary": "Who wrote what: each passage of a revision's text with the revision that introduced it",
-            "parameters": [_query("revision", _NUMBER_PARAMETER, "the revision; the current one when absent")],
+            "parameters": [_REVISION_OR_CURRENT],
             "responses": _responses(200, _object({
                 "revision": _NUMBER,
                 "spans": {"type": "array", "description": "in text order: their texts concatenate to the body",

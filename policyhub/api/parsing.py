@@ -127,6 +127,15 @@ def revision_arg(name: str) -> int:
     return number
 
 
+def revision_or_current_arg(current: int, name: str = "revision") -> tuple[int, bool]:
+    """An optional revision number parameter, ``current`` when absent or empty; and whether it named a revision
+    older than ``current`` (whose answer never changes, so a visitor's cache may keep it)."""
+    if not request.args.get(name):
+        return current, False
+    number = revision_arg(name)
+    return number, number < current
+
+
 def choice_arg(name: str, choices: Sequence[str]) -> str | None:
     """A parameter that must be one of ``choices``, or None when absent or empty."""
     value = request.args.get(name) or None

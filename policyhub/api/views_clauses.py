@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
-
 from policyhub.api import bp, serializers
-from policyhub.api.parsing import revision_arg
+from policyhub.api.parsing import revision_or_current_arg
 from policyhub.documents import clauses
 from policyhub.documents.services import get_document, get_revision
 from policyhub.pagecache import immutable_for_visitors, visitor_cached
@@ -18,10 +16,9 @@ from policyhub.pagecache import immutable_for_visitors, visitor_cached
 @visitor_cached
 def clause_list(slug: str) -> dict[str, Any]:
     document = get_document(slug)
-    asked = request.args.get("revision")
-    number = revision_arg("revision") if asked else document.current_number
+    number, old = revision_or_current_arg(document.current_number)
     revision = get_revision(document, number)
-    if asked and number < document.current_number:
+    if old:
         immutable_for_visitors()  # an old revision's clauses never change
     return {"revision": revision.number,
             "clauses": [serializers.clause(clause) for clause in clauses.clauses_of(revision)]}

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
-
 from policyhub.api import bp, serializers
-from policyhub.api.parsing import revision_arg
+from policyhub.api.parsing import revision_or_current_arg
 from policyhub.documents import provenance as provenance_service
 from policyhub.documents.services import get_document
 from policyhub.pagecache import immutable_for_visitors, visitor_cached
@@ -19,10 +17,9 @@ from policyhub.pagecache import immutable_for_visitors, visitor_cached
 @visitor_cached
 def provenance(slug: str) -> dict[str, Any]:
     document = get_document(slug)
-    asked = request.args.get("revision")
-    number = revision_arg("revision") if asked else document.current_number
+    number, old = revision_or_current_arg(document.current_number)
     found = provenance_service.provenance(document, number)
-    if asked and number < document.current_number:
+    if old:
         immutable_for_visitors()  # an old revision's text never changes; its authors' names can: a day
     return {
         "revision": found.revision.number,

@@ -17,6 +17,7 @@ from policyhub.errors import NotFound
 from policyhub.extensions import db
 from policyhub.text.clause_keys import KeyPlan, plan_keys
 from policyhub.text.clauses import Block, sections, split_blocks
+from policyhub.text.rendering import Parsed
 
 
 @dataclass(frozen=True)
@@ -111,11 +112,12 @@ def _retired(document: Document, keep: set[str]) -> list[tuple[str, str]]:
     return list(found.items())
 
 
-def plan_for(document: Document, previous: Revision | None, body: str) -> KeyPlan:
-    """The keys of ``body``'s blocks as the revision after ``previous`` (None for a first revision)."""
+def plan_for(document: Document, previous: Revision | None, body: str, parsed: Parsed | None = None) -> KeyPlan:
+    """The keys of ``body``'s blocks as the revision after ``previous`` (None for a first revision).
+    ``parsed``: the body parsed already (the save renders from the same parse)."""
     old = keyed_blocks(previous) if previous is not None else []
     retired = _retired(document, {key for key, _block in old}) if previous is not None else []
-    return plan_keys(old, split_blocks(body), document.clause_counter, retired)
+    return plan_keys(old, split_blocks(body, parsed), document.clause_counter, retired)
 
 
 def record(document: Document, number: int, plan: KeyPlan) -> None:

@@ -27,7 +27,7 @@ from policyhub.permissions import Action, require
 from policyhub.text.checks import slugify
 from policyhub.text.delta import stored_form
 from policyhub.text.diffing import DiffOp, DiffStats, diff_stats, diff_words, merge3
-from policyhub.text.rendering import MAX_DOCUMENT_BYTES, render
+from policyhub.text.rendering import MAX_DOCUMENT_BYTES, Parsed
 from policyhub.validation import Checker
 
 RESERVED_SLUGS = frozenset({"new"})
@@ -306,8 +306,9 @@ def _insert_revision(actor: User, document: Document, *, title: str, body: str, 
     author = author or actor
     expected = document.current_number
     previous_title = document.title
-    plan = clauses.plan_for(document, previous, body)
-    rendered = render(body, clause_keys=plan.keys)
+    parsed = Parsed(body)
+    plan = clauses.plan_for(document, previous, body, parsed)
+    rendered = parsed.render(plan.keys)
     ops = diff_words(previous.body if previous is not None else "", body)
     stats = diff_stats(ops)
     stored = stored_form(expected + 1, body, ops)

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from policyhub.documents import bp, panels, services
 from policyhub.documents.forms import DocumentForm, EditForm, RevertForm, StatusForm
-from policyhub.documents.models import STATUSES
+from policyhub.documents.models import STATUSES, Document
 from policyhub.errors import BadRequest, Conflict, EditConflict, Invalid
 from policyhub.extensions import csrf
 from policyhub.pagecache import immutable_for_visitors, visitor_cached
@@ -120,13 +120,20 @@ def revision(slug: str, number: int) -> str:
     return render_template("documents/revision.html", document=document, revision=revision, revert_form=form)
 
 
+def compared_numbers(document: Document) -> tuple[int, int, bool]:
+    """The ``from`` and ``to`` revision numbers of a comparison (either order): ``to`` defaults to the current
+    revision and ``from`` to the one before ``to``; and whether both were named (then the answer is fixed)."""
+    new_number = int_arg("to", document.current_number) or document.current_number
+    old_number = int_arg("from", max(1, new_number - 1)) or 1
+    return old_number, new_number, "from" in request.args and "to" in request.args
+
+
 @bp.get("/documents/<slug>/diff")
 @visitor_cached
 def diff(slug: str) -> str:
     document = services.get_document(slug)
-    new_number = int_arg("to", document.current_number) or document.current_number
-    old_number = int_arg("from", max(1, new_number - 1)) or 1
-    if "from" in request.args and "to" in request.args:  # both named: the answer is fixed forever
+    old_number, new_number, both_named = compared_numbers(document)
+    if both_named:  # the answer is fixed forever
         immutable_for_visitors()
     view = request.args.get("view", "inline")
     if view not in ("inline", "side"):

@@ -6,6 +6,7 @@ from flask import render_template, request
 
 from policyhub.documents import bp, change_record as change_record_service, clauses, services
 from policyhub.documents.clause_story import clause_story
+from policyhub.documents.views import compared_numbers
 from policyhub.pagecache import immutable_for_visitors, visitor_cached
 from policyhub.text.excerpt import excerpt
 from policyhub.web import int_arg
@@ -40,10 +41,9 @@ def clause(slug: str, key: str) -> str:
 def changes(slug: str) -> str:
     """Either order; ``to`` defaults to the current revision and ``from`` to the one before ``to``."""
     document = services.get_document(slug)
-    new_number = int_arg("to", document.current_number) or document.current_number
-    old_number = int_arg("from", max(1, new_number - 1)) or 1
+    old_number, new_number, both_named = compared_numbers(document)
     record = change_record_service.change_record(document, old_number, new_number)
-    if "from" in request.args and "to" in request.args and record.new.number < document.current_number:
+    if both_named and record.new.number < document.current_number:
         # Both ends fixed and in the past: the events between them are all recorded (names may change: a day).
         immutable_for_visitors()
     return render_template("documents/changes.html", document=document, record=record,

@@ -28,9 +28,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
+from policyhub.text.delta import runs as delta_runs
 from policyhub.text.diffing import diff_words
 
-_RUN = re.compile(r"([=+-])([0-9]+)")
 _WORD = re.compile(r"\w+")
 
 Run = tuple[int, int, int]  # (length, revision number, origin: offset in that revision's text)
@@ -155,17 +155,7 @@ def attribute(previous: Sequence[Span], old: str, new: str, number: int) -> list
 
 def edits_of_delta(delta: str) -> Iterator[Edit]:
     """The edit script a stored delta (policyhub.text.delta) encodes. Raises ValueError when it is malformed."""
-    read = 0
-    while read < len(delta):
-        match = _RUN.match(delta, read)
-        if match is None:
-            raise ValueError(f"malformed delta at offset {read}")
-        kind, length = match.group(1), int(match.group(2))
-        read = match.end()
-        if kind == "+":
-            if delta[read:read + 1] != ":" or read + 1 + length > len(delta):
-                raise ValueError(f"malformed insertion at offset {match.start()}")
-            read += 1 + length
+    for kind, length, _inserted in delta_runs(delta):
         yield kind, length
 
 

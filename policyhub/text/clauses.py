@@ -12,14 +12,15 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import threading
 import unicodedata
-from collections import Counter, defaultdict, deque
+from collections import Counter, OrderedDict, defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from policyhub.text.rendering import block_lines
+from policyhub.text.rendering import BlockLines, Parsed
 
 Kind = Literal["heading", "paragraph", "item"]
 How = Literal["unchanged", "edited", "moved", "split", "merged", "restored", "new"]
@@ -49,14 +50,35 @@ class Block:
     text: str
 
 
-def split_blocks(markdown: str) -> list[Block]:
+def split_blocks(markdown: str, parsed: Parsed | None = None) -> list[Block]:
     """The blocks of a document in source order, never overlapping (rendering.block_lines says which).
+    Pass ``parsed`` when the text is parsed already (rendering.Parsed of the same text).
 
     Any string gives a list: empty text, NULs, lone surrogates and any line endings included.
     """
-    found = block_lines(markdown)
+    with _recent_lock:
+        found = _recent.get(markdown)
+        if found is not None:
+            _recent.move_to_end(markdown)
+            return list(found)
+    found = _blocks_at(markdown, (parsed or Parsed(markdown)).block_lines)
+    with _recent_lock:
+        _recent[markdown] = found
+        while len(_recent) > _RECENT:
+            _recent.popitem(last=False)
+    return list(found)
+
+
+# A save splits the previous and the new text, and regrading endorsements splits the new text and the
+# endorsed ones again; parsing is most of the cost, so the last few texts' blocks are kept.
+_RECENT = 8
+_recent: OrderedDict[str, tuple[Block, ...]] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
+def _blocks_at(markdown: str, found: Sequence[BlockLines]) -> tuple[Block, ...]:
     if not found:
-        return []
+        return ()
     starts, ends = [0], []
     for line_break in _NEWLINE.finditer(markdown):
         ends.append(line_break.start())
@@ -68,7 +90,7 @@ def split_blocks(markdown: str) -> list[Block]:
         while end > start and markdown[end - 1] in " \t":
             end -= 1
         blocks.append(Block(kind, start, end, first + 1, level, markdown[start:end]))
-    return blocks
+    return tuple(blocks)
 
 
 # --- words ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ revision before them, unless the delta would not be much smaller than the text i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 _RUN = re.compile(r"([=+-])([0-9]+)")
@@ -85,22 +85,33 @@ def _run(kind: str, length: int, inserted: list[str]) -> str:
     return f"{'=' if kind == 'equal' else '-'}{length}"
 
 
-def apply(base: str, delta: str) -> str:
-    """The text ``delta`` makes of ``base``. Raises ValueError when the delta is malformed or was not made
-    from a text of ``base``'s length."""
-    pieces: list[str] = []
-    position = read = 0
+def runs(delta: str) -> Iterator[tuple[str, int, str]]:
+    """The runs of ``delta`` in order, as ``(kind, length, inserted)``: kind "=", "-" or "+", and for "+" the
+    text it inserts ("" for the others). Raises ValueError, on reaching it, where the delta is malformed."""
+    read = 0
     while read < len(delta):
         match = _RUN.match(delta, read)
         if match is None:
             raise ValueError(f"malformed delta at offset {read}")
         kind, length = match.group(1), int(match.group(2))
         read = match.end()
+        if kind != "+":
+            yield kind, length, ""
+            continue
+        if delta[read:read + 1] != ":" or read + 1 + length > len(delta):
+            raise ValueError(f"malformed insertion at offset {match.start()}")
+        yield kind, length, delta[read + 1:read + 1 + length]
+        read += 1 + length
+
+
+def apply(base: str, delta: str) -> str:
+    """The text ``delta`` makes of ``base``. Raises ValueError when the delta is malformed or was not made
+    from a text of ``base``'s length."""
+    pieces: list[str] = []
+    position = 0
+    for kind, length, inserted in runs(delta):
         if kind == "+":
-            if delta[read:read + 1] != ":" or read + 1 + length > len(delta):
-                raise ValueError(f"malformed insertion at offset {match.start()}")
-            pieces.append(delta[read + 1:read + 1 + length])
-            read += 1 + length
+            pieces.append(inserted)
             continue
         if position + length > len(base):
             raise ValueError("the delta runs past the end of its base text")

@@ -41,19 +41,6 @@ def propose(app):
 
 
 @pytest.fixture
-def edit(app):
-    """``edit(author, document, old, new)``: save the current text with one replacement, on the current base."""
-    from policyhub.documents import services
-
-    def save(author: Any, document: Any, old: str, new: str) -> Any:
-        current = services.get_revision(document, document.current_number)
-        assert old in current.body
-        return services.save_revision(author, document, body=current.body.replace(old, new),
-                                      base_number=current.number).revision
-    return save
-
-
-@pytest.fixture
 def notifications(app):
     """``notifications(kind=None)``: (user_id, kind, message) of every notification written so far."""
     from policyhub.extensions import db

@@ -16,11 +16,6 @@ PROPOSED = BODY.replace("about votes", "about proportional votes")
 
 
 @pytest.fixture
-def parties(make_party):
-    return make_party("a", "Party A"), make_party("b", "Party B")
-
-
-@pytest.fixture
 def author(make_user, parties):
     return make_user("Alma Author", party=parties[0])
 

@@ -15,21 +15,6 @@ CLAUSE_KEYS = {"id", "kind", "text", "section", "line"}
 
 
 @pytest.fixture
-def parties(make_party):
-    return make_party("a", "Party A"), make_party("b", "Party B")
-
-
-@pytest.fixture
-def lead_a(make_user, parties):
-    return make_user("Ann Lead", party=parties[0], role="lead")
-
-
-@pytest.fixture
-def lead_b(make_user, parties):
-    return make_user("Bob Lead", party=parties[1], role="lead")
-
-
-@pytest.fixture
 def member_a(make_user, parties):
     return make_user("Mo Member", party=parties[0])
 
@@ -43,18 +28,25 @@ def keys(document) -> dict[str, str]:
     return {clause.text: clause.key for clause in consensus.current_clauses(document)}
 
 
+@pytest.fixture
+def positions(document, lead_a, lead_b) -> dict[str, str]:
+    """A endorses the whole text; B endorses the Voting section but objects to votes at 16. Returns the clause
+    keys by text."""
+    found = keys(document)
+    endorsements.endorse(lead_a, document)
+    endorsements.endorse(lead_b, document, sections={found["## Voting"]: "endorse", found["- Votes at 16."]: "object"},
+                         reasons={found["- Votes at 16."]: "Too young."})
+    return found
+
+
 def rule_of(document) -> tuple[str, int | None]:
     db.session.rollback()
     found = db.session.get(Document, document.id)
     return found.rule_kind, found.rule_k
 
 
-def test_consensus_has_the_rule_agreement_and_every_partys_stance_per_clause(client, document, lead_a, lead_b,
-                                                                           conforms):
-    found = keys(document)
-    endorsements.endorse(lead_a, document)
-    endorsements.endorse(lead_b, document, sections={found["## Voting"]: "endorse", found["- Votes at 16."]: "object"},
-                         reasons={found["- Votes at 16."]: "Too young."})
+def test_consensus_has_the_rule_agreement_and_every_partys_stance_per_clause(client, positions, conforms):
+    found = positions
     response = client.get("/api/v1/documents/fair-votes/consensus")
     conforms(response, "/documents/{slug}/consensus", "get", 200)
     body = response.get_json()
@@ -119,11 +111,8 @@ def test_only_leads_and_admins_set_the_rule(client, document, member_a, lead_a, 
     assert rule_of(document) == ("all", None)
 
 
-def test_common_ground_has_only_the_clauses_every_party_endorses(client, document, lead_a, lead_b, conforms):
-    found = keys(document)
-    endorsements.endorse(lead_a, document)
-    endorsements.endorse(lead_b, document, sections={found["## Voting"]: "endorse", found["- Votes at 16."]: "object"},
-                         reasons={found["- Votes at 16."]: "Too young."})
+def test_common_ground_has_only_the_clauses_every_party_endorses(client, positions, conforms):
+    found = positions
     response = client.get("/api/v1/documents/fair-votes/common-ground")
     conforms(response, "/documents/{slug}/common-ground", "get", 200)
     body = response.get_json()

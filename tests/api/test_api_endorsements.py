@@ -13,21 +13,6 @@ ENDORSEMENT_KEYS = {"id", "party", "revision", "current", "endorsed_by", "create
 
 
 @pytest.fixture
-def parties(make_party):
-    return make_party("a", "Party A"), make_party("b", "Party B")
-
-
-@pytest.fixture
-def lead_a(make_user, parties):
-    return make_user("Ann Lead", party=parties[0], role="lead")
-
-
-@pytest.fixture
-def lead_b(make_user, parties):
-    return make_user("Bob Lead", party=parties[1], role="lead")
-
-
-@pytest.fixture
 def document(make_user, parties, make_document):
     return make_document(make_user(party=parties[0]), revisions=2)
 

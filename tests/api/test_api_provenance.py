@@ -25,13 +25,19 @@ def world(make_user, make_document, labour, green):
     return document, proposal.number
 
 
-def test_the_current_revisions_spans_cover_its_body_with_authors_and_amendments(client, world, conforms):
-    document, amendment = world
-    response = client.get(f"/api/v1/documents/{document.slug}/provenance")
+def spans_of(client, conforms, document, query: str = "") -> dict:
+    """The provenance answer, checked against the spec; its spans' texts must make its revision's body."""
+    response = client.get(f"/api/v1/documents/{document.slug}/provenance{query}")
     conforms(response, PATH, "get", 200)
     data = response.get_json()
+    assert "".join(span["text"] for span in data["spans"]) == services.get_revision(document, data["revision"]).body
+    return data
+
+
+def test_the_current_revisions_spans_cover_its_body_with_authors_and_amendments(client, world, conforms):
+    document, amendment = world
+    data = spans_of(client, conforms, document)
     assert data["revision"] == 3
-    assert "".join(span["text"] for span in data["spans"]) == services.get_revision(document, 3).body
     by_text = {span["text"]: span for span in data["spans"]}
     first = next(span for text, span in by_text.items() if "proportional representation" in text)
     assert (first["revision"], first["author"], first["amendment"]) == (
@@ -47,11 +53,8 @@ def test_the_current_revisions_spans_cover_its_body_with_authors_and_amendments(
 
 def test_an_older_revision_is_attributed_as_it_stood(client, world, conforms):
     document, _ = world
-    response = client.get(f"/api/v1/documents/{document.slug}/provenance?revision=2")
-    conforms(response, PATH, "get", 200)
-    data = response.get_json()
+    data = spans_of(client, conforms, document, "?revision=2")
     assert data["revision"] == 2
-    assert "".join(span["text"] for span in data["spans"]) == services.get_revision(document, 2).body
     assert {span["revision"] for span in data["spans"]} == {1, 2}
     assert client.get(f"/api/v1/documents/{document.slug}/provenance?revision=").get_json()["revision"] == 3
 

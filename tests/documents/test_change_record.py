@@ -9,31 +9,9 @@ import pytest
 from policyhub.documents import services
 from policyhub.documents.change_record import change_record, sentences, summary_text
 
-BODY = """# Fair votes
+from .conftest import CLOSING, COMMISSION, METHOD, PROPOSAL, VOTE, WARDS
 
-Every vote should count equally in elections for every council.
-
-## Method
-
-We propose the single transferable vote for local elections across England.
-
-- Multi-member wards of three to five councillors.
-- An independent boundary commission draws the wards.
-
-Closing remarks about democracy and fairness for all voters.
-"""
-VOTE, METHOD, PROPOSAL, WARDS, COMMISSION, CLOSING = "2", "3", "4", "5", "6", "7"
 SIXTEEN = "Votes at sixteen for every local and national election."
-
-
-@pytest.fixture
-def writer(make_user, labour):
-    return make_user("Wendy Writer", party=labour)
-
-
-@pytest.fixture
-def document(writer, make_document):
-    return make_document(writer, body=BODY, title="Fair votes", slug="fair-votes")
 
 
 @pytest.fixture
@@ -49,16 +27,6 @@ def labour_lead(make_user, labour):
 @pytest.fixture
 def proposer(make_user, libdem):
     return make_user("Piet Proposer", party=libdem)
-
-
-@pytest.fixture
-def save(app):
-    def run(user: Any, document: Any, old: str, new: str) -> Any:
-        current = services.get_revision(document, document.current_number)
-        assert old in current.body
-        return services.save_revision(user, document, body=current.body.replace(old, new),
-                                      base_number=current.number).revision
-    return run
 
 
 @pytest.fixture
@@ -79,8 +47,8 @@ def endorse(lead: Any, document: Any, **kwargs: Any) -> Any:
     return endorsements.endorse(lead, document, **kwargs)
 
 
-def test_accepted_amendments_name_who_proposed_and_who_accepted(document, proposer, lead, amend, writer, save):
-    save(writer, document, "five councillors", "seven councillors")  # revision 2
+def test_accepted_amendments_name_who_proposed_and_who_accepted(document, proposer, lead, amend, writer, edit):
+    edit(writer, document, "five councillors", "seven councillors")  # revision 2
     amend(proposer, lead, document, "## Method\n", f"{SIXTEEN}\n\n## Method\n")  # revision 3
     amend(proposer, lead, document, "for every council", "for every council and mayor")  # revision 4
 
@@ -95,11 +63,11 @@ def test_accepted_amendments_name_who_proposed_and_who_accepted(document, propos
     assert record.edits == []  # revision 2 is the start: not part of what changed
 
 
-def test_direct_edits_are_grouped_by_author(document, writer, make_user, labour, save):
+def test_direct_edits_are_grouped_by_author(document, writer, make_user, labour, edit):
     other = make_user("Olu Other", party=labour)
-    save(writer, document, "five councillors", "seven councillors")  # 2
-    save(other, document, "across England", "across England and Wales")  # 3
-    save(writer, document, "for all voters", "for every voter")  # 4
+    edit(writer, document, "five councillors", "seven councillors")  # 2
+    edit(other, document, "across England", "across England and Wales")  # 3
+    edit(writer, document, "for all voters", "for every voter")  # 4
 
     said = sentences(change_record(document, 1, 4))
 
@@ -107,15 +75,15 @@ def test_direct_edits_are_grouped_by_author(document, writer, make_user, labour,
     assert "Revision 3 edited directly by Olu Other (Labour)" in said
 
 
-def test_clause_changes_are_net_changes_labelled_as_people_cite_them(document, writer, save):
-    save(writer, document, "## Method\n", f"{SIXTEEN}\n\n## Method\n")  # 2: a new §3
-    save(writer, document, "equally in elections", "equally in all elections")  # 3: §2 edited
-    save(writer, document, "Closing remarks about democracy and fairness for all voters.\n", "")  # 4
-    save(writer, document, "- Multi-member wards of three to five councillors.\n"
+def test_clause_changes_are_net_changes_labelled_as_people_cite_them(document, writer, edit):
+    edit(writer, document, "## Method\n", f"{SIXTEEN}\n\n## Method\n")  # 2: a new §3
+    edit(writer, document, "equally in elections", "equally in all elections")  # 3: §2 edited
+    edit(writer, document, "Closing remarks about democracy and fairness for all voters.\n", "")  # 4
+    edit(writer, document, "- Multi-member wards of three to five councillors.\n"
                            "- An independent boundary commission draws the wards.",
          "- Multi-member wards of three to five councillors, and an independent boundary commission draws "
          "the wards.")  # 5: the commission item merged into the wards item
-    save(writer, document, "local elections", "*local* elections")  # 6: formatting only
+    edit(writer, document, "local elections", "*local* elections")  # 6: formatting only
 
     record = change_record(document, 1, 6)
     kinds = {change.key: change.kind for change in record.clause_changes}
@@ -127,8 +95,8 @@ def test_clause_changes_are_net_changes_labelled_as_people_cite_them(document, w
     assert change_record(document, 5, 6).clause_changes[0].cosmetic
 
 
-def test_a_split_names_the_clause_it_came_from(document, writer, save):
-    save(writer, document, "We propose the single transferable vote for local elections across England.",
+def test_a_split_names_the_clause_it_came_from(document, writer, edit):
+    edit(writer, document, "We propose the single transferable vote for local elections across England.",
          "We propose the single transferable vote.\n\nThe vote is for local elections across England.")
 
     record = change_record(document, 1, 2)
@@ -138,9 +106,9 @@ def test_a_split_names_the_clause_it_came_from(document, writer, save):
     assert "§4 edited, §5 split from §4" in sentences(record)
 
 
-def test_a_clause_edited_and_edited_back_is_not_a_change(document, writer, save):
-    save(writer, document, "five councillors", "seven councillors")
-    save(writer, document, "seven councillors", "five councillors")
+def test_a_clause_edited_and_edited_back_is_not_a_change(document, writer, edit):
+    edit(writer, document, "five councillors", "seven councillors")
+    edit(writer, document, "seven councillors", "five councillors")
 
     record = change_record(document, 1, 3)
 
@@ -149,13 +117,13 @@ def test_a_clause_edited_and_edited_back_is_not_a_change(document, writer, save)
 
 
 def test_endorsements_given_and_withdrawn_in_between_and_re_endorsements(
-        document, writer, save, lead, labour_lead):
+        document, writer, edit, lead, labour_lead):
     from policyhub.endorsements import services as endorsements
 
     endorse(lead, document)  # while revision 1 is current: before the record starts
-    save(writer, document, "five councillors", "seven councillors")  # 2
+    edit(writer, document, "five councillors", "seven councillors")  # 2
     endorse(labour_lead, document)
-    save(writer, document, "across England", "across England and Wales")  # 3
+    edit(writer, document, "across England", "across England and Wales")  # 3
     endorse(lead, document)  # Greens again, on revision 3
     endorsements.withdraw_endorsement(labour_lead, endorsements.get_live_endorsement(document, "labour"))
 
@@ -173,10 +141,10 @@ def test_endorsements_given_and_withdrawn_in_between_and_re_endorsements(
 
 
 def test_an_endorsement_of_older_text_is_stale_on_the_clauses_of_its_scope_that_changed(
-        document, writer, save, lead, labour_lead):
+        document, writer, edit, lead, labour_lead):
     endorse(labour_lead, document)  # whole document, revision 1
     endorse(lead, document, sections={METHOD: "endorse"})  # Greens: the Method section only
-    save(writer, document, "equally in elections", "equally in all elections")  # 2: outside Method
+    edit(writer, document, "equally in elections", "equally in all elections")  # 2: outside Method
 
     record = change_record(document, 1, 2)
     said = sentences(record)
@@ -185,15 +153,15 @@ def test_an_endorsement_of_older_text_is_stale_on_the_clauses_of_its_scope_that_
     assert "Green Party endorsement (revision 1) still holds: nothing in its scope changed" in said
     assert [item.endorsement.party.slug for item in record.stale] == ["labour"]
 
-    save(writer, document, "five councillors", "seven councillors")  # 3: inside Method
+    edit(writer, document, "five councillors", "seven councillors")  # 3: inside Method
     assert "Green Party endorsement (revision 1) stale on §5" in sentences(change_record(document, 1, 3))
 
 
 def test_staleness_against_an_older_revision_counts_only_the_changes_up_to_it(
-        document, writer, save, labour_lead):
+        document, writer, edit, labour_lead):
     endorse(labour_lead, document)
-    save(writer, document, "equally in elections", "equally in all elections")  # 2
-    save(writer, document, "five councillors", "seven councillors")  # 3
+    edit(writer, document, "equally in elections", "equally in all elections")  # 2
+    edit(writer, document, "five councillors", "seven councillors")  # 3
 
     at_two = change_record(document, 1, 2)
 
@@ -201,9 +169,9 @@ def test_staleness_against_an_older_revision_counts_only_the_changes_up_to_it(
     assert [[c.label for c in item.changed] for item in change_record(document, 1, 3).stale] == [["§2", "§5"]]
 
 
-def test_formatting_changes_leave_endorsements_holding(document, writer, save, labour_lead):
+def test_formatting_changes_leave_endorsements_holding(document, writer, edit, labour_lead):
     endorse(labour_lead, document)
-    save(writer, document, "local elections", "**local** elections")
+    edit(writer, document, "local elections", "**local** elections")
 
     record = change_record(document, 1, 2)
 
@@ -211,8 +179,8 @@ def test_formatting_changes_leave_endorsements_holding(document, writer, save, l
     assert "Labour endorsement (revision 1) still holds: only formatting changed since" in sentences(record)
 
 
-def test_status_changes_between_the_revisions_come_from_the_audit_log(document, writer, save, lead):
-    save(writer, document, "five councillors", "seven councillors")  # 2
+def test_status_changes_between_the_revisions_come_from_the_audit_log(document, writer, edit, lead):
+    edit(writer, document, "five councillors", "seven councillors")  # 2
     services.set_status(lead, document, "consultation")
 
     said = sentences(change_record(document, 1, 2))
@@ -220,12 +188,12 @@ def test_status_changes_between_the_revisions_come_from_the_audit_log(document, 
     assert any("moved from draft to consultation" in sentence for sentence in said)
 
 
-def test_decision_rule_changes_come_from_the_audit_log(document, writer, save, lead, labour_lead):
+def test_decision_rule_changes_come_from_the_audit_log(document, writer, edit, lead, labour_lead):
     from policyhub.endorsements.consensus import set_rule
 
-    save(writer, document, "five councillors", "seven councillors")  # 2
+    edit(writer, document, "five councillors", "seven councillors")  # 2
     set_rule(lead, document, "k_of_n", 1)
-    save(writer, document, "across England", "across England and Wales")  # 3
+    edit(writer, document, "across England", "across England and Wales")  # 3
 
     record = change_record(document, 1, 3)
 
@@ -234,8 +202,8 @@ def test_decision_rule_changes_come_from_the_audit_log(document, writer, save, l
     assert change_record(document, 2, 3).document_events == []  # set while revision 2 was current
 
 
-def test_either_order_gives_the_same_record_and_the_summary_is_one_paragraph(document, writer, save):
-    save(writer, document, "five councillors", "seven councillors")
+def test_either_order_gives_the_same_record_and_the_summary_is_one_paragraph(document, writer, edit):
+    edit(writer, document, "five councillors", "seven councillors")
 
     forward, backward = change_record(document, 1, 2), change_record(document, 2, 1)
 
@@ -255,9 +223,9 @@ def test_unknown_revisions_are_not_found(document):
 
 # --- the page --------------------------------------------------------------------------------------------
 
-def test_the_page_renders_the_record_with_links(client, document, proposer, lead, amend, writer, save):
+def test_the_page_renders_the_record_with_links(client, document, proposer, lead, amend, writer, edit):
     amend(proposer, lead, document, "## Method\n", f"{SIXTEEN}\n\n## Method\n", title="Votes <at> 16")
-    save(writer, document, "five councillors", "seven councillors")
+    edit(writer, document, "five councillors", "seven councillors")
 
     page = client.get("/documents/fair-votes/changes?from=3&to=1")
 
@@ -270,10 +238,10 @@ def test_the_page_renders_the_record_with_links(client, document, proposer, lead
     assert 'href="/documents/fair-votes/diff?from=1&amp;to=3"' in html
 
 
-def test_the_page_defaults_to_the_last_change_and_handles_one_revision(client, document, writer, save):
+def test_the_page_defaults_to_the_last_change_and_handles_one_revision(client, document, writer, edit):
     assert "The same revision: nothing changed" in client.get("/documents/fair-votes/changes").get_data(
         as_text=True)
-    save(writer, document, "five councillors", "seven councillors")
+    edit(writer, document, "five councillors", "seven councillors")
     assert "Revision 2 edited directly" in client.get("/documents/fair-votes/changes").get_data(as_text=True)
 
 
@@ -285,8 +253,8 @@ def test_bad_parameters_are_refused_clearly(client, document, query, status):
     assert client.get(f"/documents/fair-votes/changes?{query}").status_code == status
 
 
-def test_the_diff_and_history_pages_link_the_change_record(client, document, writer, save):
-    save(writer, document, "five councillors", "seven councillors")
+def test_the_diff_and_history_pages_link_the_change_record(client, document, writer, edit):
+    edit(writer, document, "five councillors", "seven councillors")
 
     diff = client.get("/documents/fair-votes/diff?from=1&to=2").get_data(as_text=True)
     history = client.get("/documents/fair-votes/history").get_data(as_text=True)

@@ -11,7 +11,7 @@ from policyhub.endorsements.consensus import Rule
 from policyhub.extensions import db
 
 from .test_consensus import BODY, scoped
-from .test_endorsement_pages import html_of, text_of
+from .test_endorsement_pages import html_of, markdown_of, text_of
 
 
 @pytest.fixture
@@ -133,12 +133,7 @@ def test_the_common_ground_page_is_printable_and_keeps_only_common_clauses(clien
 
 
 def test_the_common_ground_downloads_as_markdown(client, common):
-    response = client.get("/documents/fair-votes/common-ground.md")
-    assert response.status_code == 200
-    assert response.headers["Content-Type"] == "text/markdown; charset=utf-8"
-    assert re.fullmatch(r'attachment; filename="common-ground-fair-votes-\d{4}-\d{2}-\d{2}\.md"',
-                        response.headers["Content-Disposition"])
-    text = response.get_data(as_text=True)
+    text = markdown_of(client.get("/documents/fair-votes/common-ground.md"), "common-ground-fair-votes")
     assert text == consensus.common_ground(common).markdown
     assert "### Voting\n\n- Proportional representation." in text
 
@@ -147,11 +142,8 @@ def test_the_agendas_common_ground_pages(client, common):
     html = html_of(client.get("/agenda/common-ground"))
     assert "Common ground of the agenda" in html and "Proportional representation." in html
     assert "Votes at 16" not in html and 'href="/agenda/common-ground.md"' in html
-    response = client.get("/agenda/common-ground.md")
-    assert response.headers["Content-Type"] == "text/markdown; charset=utf-8"
-    assert re.fullmatch(r'attachment; filename="common-ground-agenda-\d{4}-\d{2}-\d{2}\.md"',
-                        response.headers["Content-Disposition"])
-    assert response.get_data(as_text=True).startswith("# Common ground of the agenda\n")
+    text = markdown_of(client.get("/agenda/common-ground.md"), "common-ground-agenda")
+    assert text.startswith("# Common ground of the agenda\n")
 
 
 def test_hostile_clause_text_stays_text_in_the_common_ground_page(client, author, make_document, leads):

@@ -28,6 +28,15 @@ def text_of(html: str) -> str:
     return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
 
 
+def markdown_of(response, stem: str) -> str:
+    """A Markdown download's text, after checking its status, type and dated file name (``stem-YYYY-MM-DD.md``)."""
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/markdown; charset=utf-8"
+    assert re.fullmatch(rf'attachment; filename="{re.escape(stem)}-\d{{4}}-\d{{2}}-\d{{2}}\.md"',
+                        response.headers["Content-Disposition"])
+    return response.get_data(as_text=True)
+
+
 def live_rows(document) -> list[Endorsement]:
     db.session.rollback()
     return list(db.session.scalars(select(Endorsement).where(Endorsement.document_id == document.id,
@@ -294,12 +303,7 @@ def test_the_agreed_agenda_page_compiles_agreed_documents_only(client, agenda_do
 
 
 def test_the_agreed_agenda_downloads_as_markdown(client, agenda_docs):
-    response = client.get("/agenda/agreed.md")
-    assert response.status_code == 200
-    assert response.headers["Content-Type"] == "text/markdown; charset=utf-8"
-    assert re.fullmatch(r'attachment; filename="agreed-agenda-\d{4}-\d{2}-\d{2}\.md"',
-                        response.headers["Content-Disposition"])
-    text = response.get_data(as_text=True)
+    text = markdown_of(client.get("/agenda/agreed.md"), "agreed-agenda")
     assert "## Fair votes" in text and "- Revision: 1" in text and "Green homes" not in text
 
 

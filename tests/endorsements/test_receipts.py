@@ -15,14 +15,8 @@ from policyhub.endorsements import services as endorsements
 from policyhub.endorsements.models import Endorsement, EndorsementStance
 from policyhub.errors import BadRequest
 from policyhub.extensions import db
-from tests.endorsements.api_conformance import conformance_checker
 
 BODY = "# Fair votes\n\nEvery vote counts equally.\n\n## Seats\n\nSeats follow votes.\n"
-
-
-@pytest.fixture
-def conforms(client):
-    return conformance_checker(client)
 
 
 @pytest.fixture

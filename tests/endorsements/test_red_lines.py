@@ -16,17 +16,11 @@ from policyhub.extensions import db
 from policyhub.notifications.models import Notification
 from policyhub.parties.models import AuditEvent
 from policyhub.permissions import SYSTEM
-from tests.endorsements.api_conformance import conformance_checker
 
 BODY = ("# Fair votes\n\nEvery vote counts equally in every election held for every seat in the land.\n\n"
         "## Seats\n\nSeats follow votes in each region.\n\n"
         "## Timing\n\nA referendum within two years.\n")
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-@pytest.fixture
-def conforms(client):
-    return conformance_checker(client)
 
 
 @pytest.fixture
