@@ -22,6 +22,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         requestlog, security_headers,
     )
     from policyhub.extensions import csrf, db, migrate
+    from policyhub.mailing import models as _mail_models  # noqa: F401  (tables known to the metadata)
     from policyhub.permissions import Action, can
 
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("POLICYHUB_INSTANCE_PATH")
@@ -53,12 +54,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from policyhub.api import bp as api_bp
     from policyhub.documents import bp as documents_bp
     from policyhub.endorsements import bp as endorsements_bp
+    from policyhub.mailing.views import bp as mailing_bp
     from policyhub.notifications import bp as notifications_bp
     from policyhub.parties import bp as parties_bp
     from policyhub.search import bp as search_bp
 
     for blueprint in (documents_bp, amendments_bp, endorsements_bp, notifications_bp, search_bp, accounts_bp,
-                      parties_bp, admin_bp, api_bp):
+                      parties_bp, admin_bp, api_bp, mailing_bp):
         app.register_blueprint(blueprint)
     csrf.exempt(api_bp)  # token-authenticated; the API never reads the session cookie
 

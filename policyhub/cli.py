@@ -98,3 +98,5 @@ def register(app: Flask) -> None:
     for command in (parties_cli, users_cli, demo):
         app.cli.add_command(command)
     search_commands.register(app)
+    from policyhub.mailing import cli as mail_commands
+    mail_commands.register(app)

@@ -1,4 +1,4 @@
-"""Outgoing mail, plain text only.
+"""Outgoing mail: plain text, or plain text with an HTML alternative, and any extra headers.
 
 With ``SMTP_URL`` (``smtp://user:pass@host:port``, ``smtps://`` for TLS from the start, ``?starttls=1`` to
 upgrade a plain connection) mail goes through that server. Without one, each message is written to
@@ -7,6 +7,10 @@ links it carries. A failure is logged and never reaches the person whose request
 
 Links in mails are built from ``BASE_URL``, never from the request's Host header, which the sender of the
 request controls.
+
+``send_mail`` is for mails a request asks for (confirmations, resets) and never raises; ``deliver`` is for the
+mail queue's worker (policyhub.mailing.sending), which must know about a failure to try again later. Both
+build the message and pick the transport the same way.
 """
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import Flask, after_this_request, current_app, has_request_context
@@ -30,19 +34,36 @@ SMTP_TIMEOUT_SECONDS = 10
 OUTBOX = "outbox"
 
 
-def send_mail(to: str, subject: str, text: str) -> None:
+def send_mail(to: str, subject: str, text: str, *, html: str | None = None,
+              headers: Mapping[str, str] | None = None, message_id: str | None = None) -> None:
     """Send one message now. Never raises: a failure is logged."""
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
-        message = _message(app.config["MAIL_FROM"], to, subject, text)
-        url = app.config.get("SMTP_URL")
-        if url:
-            _send_smtp(url, message)
-        else:
-            path = _write_outbox(Path(app.instance_path) / OUTBOX, message)
-            logger.info("mail to %s, subject %r, written to %s:\n%s", to, subject, path, text)
+        deliver(to, subject, text, html=html, headers=headers, message_id=message_id)
     except Exception:
         logger.exception("mail to %s, subject %r, could not be sent", to, subject)
+
+
+def deliver(to: str, subject: str, text: str, *, html: str | None = None,
+            headers: Mapping[str, str] | None = None, message_id: str | None = None) -> None:
+    """Send one message now through ``SMTP_URL``, else write it to the outbox and log it. Raises on failure.
+
+    ``message_id`` (``<...@...>``) keeps one Message-ID across retries of one queued mail."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    message = build_message(app.config["MAIL_FROM"], to, subject, text, html=html, headers=headers,
+                            message_id=message_id)
+    url = app.config.get("SMTP_URL")
+    if url:
+        _send_smtp(url, message)
+    else:
+        path = _write_outbox(Path(app.instance_path) / OUTBOX, message)
+        logger.info("mail to %s, subject %r, written to %s:\n%s", to, subject, path, text)
+
+
+def message_id_for(key: str) -> str:
+    """A stable Message-ID for ``key`` (e.g. a queued mail's id), in the domain of ``MAIL_FROM``."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    domain = parseaddr(app.config["MAIL_FROM"])[1].rpartition("@")[2] or "policyhub.invalid"
+    return f"<{key}@{domain}>"
 
 
 def send_after_response(to: str, subject: str, text: str) -> None:
@@ -71,15 +92,27 @@ def external_url(endpoint: str, **values: Any) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
-def _message(sender: str, to: str, subject: str, text: str) -> EmailMessage:
+def build_message(sender: str, to: str, subject: str, text: str, *, html: str | None = None,
+                  headers: Mapping[str, str] | None = None, message_id: str | None = None) -> EmailMessage:
+    """Plain text alone, or multipart/alternative with ``html`` as the preferred part."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
+    message["Message-ID"] = message_id or make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or None)
+    for name, value in (headers or {}).items():
+        if name.lower() in _OWN_HEADERS:
+            raise ValueError(f"header {name} is set by build_message")
+        message[name] = value
     message.set_content(text)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
     return message
+
+
+_OWN_HEADERS = frozenset({"from", "to", "subject", "date", "message-id", "content-type",
+                          "content-transfer-encoding", "mime-version"})
 
 
 def _send_smtp(url: str, message: EmailMessage) -> None:

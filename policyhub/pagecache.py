@@ -35,7 +35,7 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 #: Rows that no cached page shows: changing them must not empty every worker's cache.
 _INVISIBLE_TABLES = frozenset({"content_generation", "search_index_jobs", "search_entries", "search_words",
-                               "api_tokens", "notifications"})
+                               "api_tokens", "notifications", "mail_preferences", "outgoing_mail"})
 IMMUTABLE_MAX_AGE = 24 * 3600  # HTML still holds the site's navigation, which can change; a day bounds it
 FOREVER = 365 * 24 * 3600
 

@@ -15,6 +15,8 @@ from policyhub.accounts.forms import (ChangePasswordForm, ForgotPasswordForm, Lo
 from policyhub.accounts.models import ApiToken, User
 from policyhub.errors import Invalid
 from policyhub.extensions import db, limiter
+from policyhub.mailing import preferences as mail_preferences
+from policyhub.mailing.forms import MailPreferencesForm, preferences_form
 from policyhub.parties import services as parties
 from policyhub.permissions import Action, can, require
 from policyhub.reauth import mark_recent_auth
@@ -163,13 +165,21 @@ def account() -> str:
 
 
 def _account_page(token_form: TokenForm, new_token: str | None = None,
-                  password_form: ChangePasswordForm | None = None) -> str:
+                  password_form: ChangePasswordForm | None = None,
+                  mail_form: MailPreferencesForm | None = None) -> str:
+    mail_form = mail_form or preferences_form(mail_preferences.preferences_of(current_user))
     return render_template(
         "accounts/account.html", membership_form=_membership_form(), token_form=token_form,
         tokens=services.list_tokens(current_user), new_token=new_token,
         pending=parties.pending_requests(current_user),
         password_form=password_form or ChangePasswordForm(formdata=None),
+        mail_form=mail_form, mail_kinds=mail_form.kinds_for(current_user),
     )
+
+
+def account_page(*, mail_form: MailPreferencesForm) -> str:
+    """The account page showing the mail preferences form as it was sent (policyhub.mailing.views)."""
+    return _account_page(TokenForm(formdata=None), mail_form=mail_form)
 
 
 @bp.post("/account/password")

@@ -41,7 +41,29 @@ def load_demo() -> str | None:
         _load_document(demo_document, users, start + timedelta(days=3 * index, hours=9))
     _load_collaboration(users, utcnow() - timedelta(days=16))
     _load_consensus(users, utcnow() - timedelta(days=2))
+    _mail_digests()
     return _logins_table()
+
+
+def _mail_digests() -> None:
+    """Without a mail server, queue today's digests and send the queue to <instance>/outbox, so that the
+    demo's mails (digests and the immediate ones) can be read there. With SMTP_URL nothing is sent here:
+    `flask mail send` decides when real mail goes out."""
+    from flask import current_app
+    from sqlalchemy import func, select
+
+    from policyhub.extensions import db
+    from policyhub.mailing.digests import queue_digests
+    from policyhub.mailing.sending import send_due
+    from policyhub.notifications.models import Notification
+    if current_app.config.get("SMTP_URL"):
+        return
+    # As the cron job would have run just after the story's last event (the story ends a day or so ago).
+    end = db.session.scalar(select(func.max(Notification.created_at)))
+    if end is not None:
+        for period in ("daily", "weekly"):
+            queue_digests(period, end + timedelta(minutes=1))
+    send_due()
 
 
 def _apply_edits(body: str, edits: tuple[tuple[str, str], ...]) -> str:

@@ -29,12 +29,16 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
+from policyhub.accounts.models import User
 from policyhub.documents import storage
 from policyhub.documents.clauses import Clause, keyed_blocks
 from policyhub.documents.models import Document, Revision
 from policyhub.documents.services import revision_created
 from policyhub.endorsements.models import Endorsement
+from policyhub.endorsements.red_lines import possessive
 from policyhub.extensions import db
+from policyhub.notifications.services import local_path, notify, shorten
+from policyhub.parties.models import Membership
 from policyhub.text.clauses import Block, section_scope, words
 from policyhub.text.diff_html import inline_html
 from policyhub.text.diffing import diff_words
@@ -334,10 +338,12 @@ def grade_against(endorsement: Endorsement, endorsed: Revision, current: Revisio
     return _compare(_named(endorsement), _Text.of(endorsed), _Text.of(current))
 
 
-def regrade(revision: Revision, *, document: Document, previous: Revision | None = None, **_: Any) -> None:
+def regrade(revision: Revision, *, document: Document, previous: Revision | None = None, actor: Any = None,
+            **_: Any) -> None:
     """``revision_created`` receiver, inside the save's transaction: grade every live endorsement of
     ``document`` against the new ``revision`` and store it. Each endorsed revision is read and split once
-    (the previous one usually needs no query: the save has just read it)."""
+    (the previous one usually needs no query: the save has just read it). An endorsement that this revision
+    made substantively stale (it was not before) is told to its party's leads (``notify_stale``)."""
     live = list(db.session.scalars(
         select(Endorsement).where(Endorsement.document_id == document.id, Endorsement.ended_at.is_(None))
     ))
@@ -350,6 +356,7 @@ def regrade(revision: Revision, *, document: Document, previous: Revision | None
     missing = {e.revision_number for e in live} - set(texts) - {revision.number}
     for number, old in _revisions(document.id, missing).items():
         texts[number] = _Text.of(old)
+    newly_stale: list[tuple[Endorsement, Grade]] = []
     for endorsement in live:
         number = endorsement.revision_number
         if number == revision.number:
@@ -358,7 +365,40 @@ def regrade(revision: Revision, *, document: Document, previous: Revision | None
             graded = _compare(_named(endorsement), texts[number], new)
         else:
             graded = Grade("substantive")
+        was = endorsement.staleness
         store(endorsement, graded, revision.number)
+        if graded.needs_review and was != "substantive":
+            newly_stale.append((endorsement, graded))
+    if newly_stale:
+        notify_stale(newly_stale, document=document, revision=revision, actor=actor)
+
+
+def notify_stale(stale: Sequence[tuple[Endorsement, Grade]], *, document: Document, revision: Revision,
+                 actor: Any) -> int:
+    """Inside the save's transaction: tell the leads of each party whose endorsement ``revision`` made
+    substantively stale (approved lead memberships of active accounts; never the actor), once, when it
+    becomes stale: later saves while it stays stale say nothing more. Returns how many were written."""
+    party_ids = sorted({endorsement.party_id for endorsement, _graded in stale})
+    leads: dict[int, list[int]] = {}
+    for party_id, user_id in db.session.execute(
+        select(Membership.party_id, Membership.user_id).join(User, User.id == Membership.user_id)
+        .where(Membership.party_id.in_(party_ids), Membership.state == "approved", Membership.role == "lead",
+               User.deactivated_at.is_(None))
+    ):
+        leads.setdefault(party_id, []).append(user_id)
+    url = local_path("endorsements.record", {"slug": document.slug})
+    title = shorten(document.title)
+    written = 0
+    for endorsement, graded in stale:
+        recipients = leads.get(endorsement.party_id)
+        if not recipients:
+            continue
+        count = len(graded.changed_keys)
+        what = (f"{count} clause{'' if count == 1 else 's'} changed" if count else "its text changed")
+        message = (f"{possessive(endorsement.party.name)} endorsement of '{title}' is stale: {what} in "
+                   f"revision {revision.number}")
+        written += notify(document, actor=actor, kind="stale", message=message, url=url, only=recipients)
+    return written
 
 
 revision_created.connect(regrade)

@@ -11,7 +11,7 @@ from policyhub.db import created_at, intpk
 from policyhub.documents.models import Document
 from policyhub.extensions import db
 
-KINDS = ("revision", "amendment", "decision", "comment", "endorsement", "conflict", "red_line")
+KINDS = ("revision", "amendment", "decision", "comment", "endorsement", "conflict", "red_line", "stale")
 
 
 class Watch(db.Model):

@@ -81,9 +81,13 @@ def notify(document: Document, *, actor: Any, kind: str, message: str, url: str,
     else:
         recipients = set(only)
     recipients.discard(actor_id)
-    for user_id in sorted(recipients):
-        db.session.add(Notification(user_id=user_id, document_id=document.id, actor_id=actor_id, kind=kind,
-                                    message=message[:300], url=url[:300], diff=diff))
+    notifications = [Notification(user_id=user_id, document_id=document.id, actor_id=actor_id, kind=kind,
+                                  message=message[:300], url=url[:300], diff=diff, document=document)
+                     for user_id in sorted(recipients)]
+    db.session.add_all(notifications)
+    # Mail for those who want this kind at once, queued in this same transaction (sent by `flask mail send`).
+    from policyhub.mailing.queue import enqueue_for_notifications
+    enqueue_for_notifications(notifications)
     return len(recipients)
 
 

@@ -26,6 +26,7 @@ from policyhub.web import int_arg, safe_next
 PER_PAGE = 30
 # The filter's labels, in the models' order; a kind added there shows up here without a change.
 KIND_LABELS = {kind: f"{kind.capitalize()}s" for kind in KINDS}
+KIND_LABELS["stale"] = "Stale endorsements"
 
 revision_created.connect(services.revision_saved)
 

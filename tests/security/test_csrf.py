@@ -25,6 +25,12 @@ SELF_CHECKING = {
     "endorsements.endorse": "an endorsement's statement",
 }
 
+# These views take no CSRF token at all: a signed token in the URL is the authority, and mail clients POST
+# to them without ever loading a page (RFC 8058 one-click unsubscribe). Tested below and in tests/mailing.
+SIGNED_LINK = {
+    "mailing.unsubscribe": "a mail's one-click unsubscribe link",
+}
+
 TYPED = "Typed by hand, not to be lost"
 # Every text field any form has: each form shows again the ones it has.
 FORM = {"title": TYPED, "body": TYPED, "rationale": TYPED, "statement": TYPED, "summary": TYPED,
@@ -43,11 +49,12 @@ def _html_write_rules(app):
 
 
 def test_the_self_checking_views_are_exactly_the_exempt_ones(app):
-    """A view exempted from the global check must be one that checks the token itself (listed above)."""
+    """A view exempted from the global check must be one that checks the token itself, or one whose signed
+    link is the authority (both listed above)."""
     exempt = {rule.endpoint for rule in _html_write_rules(app)
               if f"{app.view_functions[rule.endpoint].__module__}.{app.view_functions[rule.endpoint].__name__}"
               in csrf._exempt_views}
-    assert exempt == set(SELF_CHECKING)
+    assert exempt == set(SELF_CHECKING) | set(SIGNED_LINK)
 
 
 @pytest.mark.parametrize("token", [None, "forged-token"], ids=["no-token", "wrong-token"])
@@ -59,6 +66,8 @@ def test_every_html_write_without_a_valid_token_is_refused_and_changes_nothing(a
     data = FORM if token is None else {**FORM, "csrf_token": token}
     problems = []
     for rule in rules:
+        if rule.endpoint in SIGNED_LINK:
+            continue  # no CSRF token by design: see test_a_signed_link_needs_no_csrf_token_but_a_valid_signature
         before = database_snapshot()
         for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"}):
             url = seeded.url(app, rule, method)
@@ -74,6 +83,23 @@ def test_every_html_write_without_a_valid_token_is_refused_and_changes_nothing(a
             problems.append(f"{rule.endpoint} changed {changed}")
     assert not problems, problems
     assert client.get("/account").status_code == 200, "a forged sign-out signed the person out"
+
+
+def test_a_signed_link_needs_no_csrf_token_but_a_valid_signature(app, seeded: Seeded):
+    """The one-click unsubscribe POST works from another site or a mail client with no session and no CSRF
+    token, but only with its signed token: a forged or altered one changes nothing."""
+    client = app.test_client()
+    one_click = {"List-Unsubscribe": "One-Click"}
+    rule = next(rule for rule in state_changing_rules(app) if rule.endpoint == "mailing.unsubscribe")
+    for forged in (seeded.reset_token, seeded.unsubscribe_token[:-2] + "xx", "forged-token"):
+        before = database_snapshot()
+        response = client.post(f"/unsubscribe/{forged}", data=one_click)
+        assert response.status_code in (400, 404), forged
+        assert changed_tables(before, database_snapshot()) == []
+    before = database_snapshot()
+    response = client.post(seeded.url(app, rule, "POST"), data=one_click)
+    assert response.status_code == 200
+    assert changed_tables(before, database_snapshot()) == ["mail_preferences"]
 
 
 # API POSTs that change nothing and need no token (API.md): checking a receipt.

@@ -51,6 +51,12 @@ INVENTORY: dict[str, tuple[str, ...] | str] = {
     "endorsements.verify": f"{PUBLIC}: checks a pasted receipt or text against the record and changes nothing; "
                            "its POST carries a CSRF token like every form",
     "endorsements.set_rule": ("set_rule",),
+    # mail
+    "mailing.unsubscribe": f"{PUBLIC}: the mailed link's signed token (itsdangerous, the app's secret) is the "
+                           "authority and can only turn that person's mail off; its POST is CSRF-exempt for "
+                           "RFC 8058 one-click unsubscribes from mail clients (tests/mailing/test_unsubscribe.py)",
+    "mailing.set_preferences": "self-scoped by design: changes only the signed-in person's own mail choices, "
+                               "the service refuses anyone else's; CSRF-protected (tests/mailing)",
     # notifications
     "notifications.watch": ("watch",),
     "notifications.unwatch": ("unwatch",),

@@ -50,6 +50,7 @@ class Seeded:
     notification_id: int
     confirm_token: str  # for an unconfirmed registration, from the mail sent
     reset_token: str  # for the member, from the mail sent
+    unsubscribe_token: str = ""  # a real one-click unsubscribe link's, for the member (all mail)
 
     def value(self, rule: Rule, argument: str) -> Any:
         party_page = rule.rule.startswith(("/parties/", "/admin/parties/"))
@@ -68,7 +69,8 @@ class Seeded:
             "clause": "1",  # a clause id, in the API's red-line paths
             "endorsement_id": 1, "id": 1,  # the seeded endorsement, the first one made
             "key": "1",  # a clause key: the document's first clause
-            "token": self.confirm_token if rule.rule.startswith("/register/") else self.reset_token,
+            "token": (self.confirm_token if rule.rule.startswith("/register/")
+                      else self.unsubscribe_token if rule.rule.startswith("/unsubscribe/") else self.reset_token),
         }
         if argument not in values:
             raise AssertionError(f"no sample value for <{argument}> in {rule.rule}: add one to Seeded.value")
@@ -133,5 +135,6 @@ def seed(app: Flask, make_user: Any, labour: Any, green: Any, make_document: Any
     accounts.request_password_reset(member.email)
     reset_token = _mailed_token(app, "/password/reset/")
     apply_pending_jobs()  # the index is up to date: a request has no reason to touch it
+    from policyhub.mailing.unsubscribe import make_token
     return Seeded(admin, lead, member, applicant, document, amendment, token.id, notification_id,
-                  confirm_token, reset_token)
+                  confirm_token, reset_token, make_token(member.id, None))
