@@ -21,6 +21,7 @@ from policyhub.api.parsing import (
 from policyhub.documents import services
 from policyhub.documents.models import Document
 from policyhub.pagecache import FOREVER, immutable_for_visitors, visitor_cached
+from policyhub.endorsements import consensus
 from policyhub.endorsements import services as endorsements
 from policyhub.parties.services import list_parties
 from policyhub.permissions import Action
@@ -42,15 +43,14 @@ def document_json(document: Document, *, full: bool = False) -> dict[str, Any]:
 
 
 def documents_json(documents: Sequence[Document]) -> list[dict[str, Any]]:
-    """A list of documents for the price of two queries however long it is: the parties, and every live
-    endorsement of the listed documents at once."""
+    """A list of documents for a fixed number of queries however long it is: the parties, every live
+    endorsement of the listed documents at once, and the current clauses of those endorsed by section."""
     if not documents:
         return []
     parties = list_parties()
     live = endorsements.live_endorsements_by_document(documents)
-    return [serializers.document(document, live[document.id],
-                                 endorsements.is_agreed(document, live=live[document.id], parties=parties))
-            for document in documents]
+    agreed = consensus.agreed_by_document(documents, parties, live)
+    return [serializers.document(document, live[document.id], agreed[document.id]) for document in documents]
 
 
 # --- parties ---------------------------------------------------------------------------------------------

@@ -240,6 +240,13 @@ def standings_by_document(documents: Sequence[Document], parties: Sequence[Party
     return found
 
 
+def agreed_by_document(documents: Sequence[Document], parties: Sequence[Party],
+                       live_by_document: dict[int, list[Endorsement]]) -> dict[int, bool]:
+    """``is_agreed_under_rule`` for many documents, in at most one query (see standings_by_document)."""
+    standings = standings_by_document(documents, parties, live_by_document)
+    return {document.id: Rule.of(document).agrees(standings[document.id].values()) for document in documents}
+
+
 # --- the clauses × parties matrix ------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -285,7 +285,7 @@ def agenda(area: str | None = None, *, include_archived: bool = False) -> Agenda
         live_by_document.setdefault(endorsement.document_id, []).append(endorsement)
 
     from policyhub.endorsements import consensus  # it builds on this module
-    standings = consensus.standings_by_document(documents, parties, live_by_document)
+    agreed_by_document = consensus.agreed_by_document(documents, parties, live_by_document)
     rows: list[AgendaRow] = []
     to_review: dict[str, list[ReviewItem]] = {party.slug: [] for party in parties}
     by_party: dict[str, dict[str, int]] = {party.slug: dict.fromkeys(STATES, 0) for party in parties}
@@ -295,8 +295,8 @@ def agenda(area: str | None = None, *, include_archived: bool = False) -> Agenda
             by_party[state.party.slug][state.state] += 1
             if not state.is_current:
                 to_review[state.party.slug].append(ReviewItem(document, state))
-        agreed = consensus.Rule.of(document).agrees(standings[document.id].values())
-        rows.append(AgendaRow(document, {state.party.slug: state for state in states}, agreed))
+        rows.append(AgendaRow(document, {state.party.slug: state for state in states},
+                              agreed_by_document[document.id]))
 
     areas_query = _agenda_documents(None, include_archived).with_only_columns(Document.policy_area)
     areas = list(db.session.scalars(areas_query.distinct().order_by(Document.policy_area)))

@@ -67,7 +67,9 @@ def test_bad_revisions_are_refused(client, document, conforms, query, status):
 
 
 def test_an_unknown_document_is_404(client, conforms):
-    conforms(client.get("/api/v1/documents/nothing/clauses"), "/documents/{slug}/clauses", "get", 404)
+    response = client.get("/api/v1/documents/nothing/clauses")
+    conforms(response, "/documents/{slug}/clauses", "get", 404)
+    assert response.status_code == 404 and response.get_json()["error"] == "not_found"
 
 
 def test_an_empty_revision_parameter_means_the_current_one(client, document):

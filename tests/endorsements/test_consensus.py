@@ -377,3 +377,22 @@ def test_scoped_endorsements_keep_the_agenda_cost_constant(app, author, make_doc
     small = cost()
     make(6)
     assert cost() == small
+
+
+def test_scoped_endorsements_keep_the_api_document_list_cost_constant(app, client, author, make_document, leads,
+                                                                     count_queries):
+    def make(count: int) -> None:
+        for n in range(count):
+            document = make_document(author, title=f"Listed {n:02d}", body=BODY)
+            services.endorse(leads["labour"], document)
+            services.endorse(leads["libdem"], document)
+            scoped(leads["green"], document, **{"# Fair votes": ("endorse", "")})
+
+    def listed() -> None:
+        documents = client.get("/api/v1/documents").get_json()["documents"]
+        assert documents and all(document["agreed"] for document in documents)
+
+    make(2)
+    small = count_queries(listed)
+    make(6)
+    assert count_queries(listed) == small

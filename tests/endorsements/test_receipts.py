@@ -294,7 +294,10 @@ def test_the_api_hashes_the_text_exactly_as_sent(client, conforms, document):
     ({}, 422),
 ])
 def test_the_api_refuses_malformed_checks(client, conforms, document, body, status):
-    conforms(client.post("/api/v1/receipts/verify", json=body), "/receipts/verify", "post", status)
+    response = client.post("/api/v1/receipts/verify", json=body)
+    conforms(response, "/receipts/verify", "post", status)
+    assert response.status_code == status
+    assert response.get_json()["error"] == {400: "bad_request", 422: "invalid"}[status]
 
 
 def test_the_api_refuses_a_body_that_is_not_json(client, document):
