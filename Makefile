@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app policyhub
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test bench bench-smoke install install-test clean
+.PHONY: run test bench bench-smoke install install-test clean translations translations-compile
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,18 @@ bench: install-test
 ## bench-smoke: the benchmarks at tiny sizes, to prove they still run (CI); writes nothing
 bench-smoke: install-test
 	$(BIN)/python bench/run.py --smoke
+
+TRANSLATIONS := policyhub/translations
+
+## translations: extract every marked string into messages.pot and merge it into each language's .po
+translations: install
+	$(BIN)/pybabel extract --quiet -F babel.cfg --no-wrap --sort-by-file --project PolicyHub \
+		--copyright-holder "PolicyHub contributors" --msgid-bugs-address "" -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update --quiet --no-wrap -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+
+## translations-compile: the .mo files the app reads (committed; tests/test_i18n.py checks they are current)
+translations-compile: install
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -71,19 +71,22 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from policyhub.search import services as search
     search.init_app(app)  # index jobs are applied after each request that committed some
     app.jinja_env.globals.update(can=can, Action=Action)
-    from policyhub import templating
+    from policyhub import i18n, templating
     templating.register(app)
+    i18n.init_app(app)
     return app
 
 
 def _init_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext
+
     from policyhub.accounts.models import User
     from policyhub.accounts.services import user_for_session_id
     from policyhub.extensions import login_manager
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message = lazy_gettext("Please sign in to continue.")
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader

@@ -28,6 +28,7 @@ from sqlalchemy import event, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from policyhub import i18n
 from policyhub.extensions import db
 from policyhub.lru import SizedLRU
 
@@ -118,14 +119,14 @@ class PageCache:
         self.max_age = max_age
         self._pages = SizedLRU(max_bytes, largest_share=8)
 
-    def get(self, key: tuple[str, int]) -> _Page | None:
+    def get(self, key: tuple[str, str, int]) -> _Page | None:
         page: _Page | None = self._pages.get(key)
         if page is not None and time.monotonic() - page.stored_at > self.max_age:
             self._pages.discard(key)
             return None
         return page
 
-    def put(self, key: tuple[str, int], page: _Page) -> None:
+    def put(self, key: tuple[str, str, int], page: _Page) -> None:
         self._pages.put(key, page, len(page.body))
 
 
@@ -152,7 +153,7 @@ def visitor_cached(view: View) -> View:
         cache = _cache()
         if cache is None or not _is_visitor_request():
             return view(*args, **kwargs)
-        key = (request.full_path, current_generation())
+        key = (request.full_path, i18n.current(), current_generation())
         page = cache.get(key)
         if page is None:
             response = make_response(view(*args, **kwargs))
@@ -172,6 +173,7 @@ def _answer(page: _Page) -> Response:
     response = Response(page.body, mimetype=page.mimetype)
     response.set_etag(page.etag)
     response.vary.add("Cookie")
+    response.vary.add("Accept-Language")
     # no-cache (the default) lets a browser keep the page but ask each time: a 304 when nothing changed.
     response.headers["Cache-Control"] = page.cache_control
     return response.make_conditional(request)

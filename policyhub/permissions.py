@@ -35,6 +35,7 @@ class Action(StrEnum):
     DOCUMENT_WATCH = "document:watch"
     DOCUMENT_SET_RULE = "document:set_rule"
     RED_LINE_MANAGE = "red_line:manage"
+    ACCOUNT_SETTINGS = "account:settings"
 
 
 class _System:
@@ -153,6 +154,8 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
     Action.DOCUMENT_SET_RULE: lambda user, document: (_lead(user) or _admin(user)) and document.status != "archived",
     # A red line is always the actor's own party's (taken from the membership, like endorsing); admins have none.
     Action.RED_LINE_MANAGE: _can_endorse,
+    Action.ACCOUNT_SETTINGS: lambda user, owner: (_signed_in(user) and user is not SYSTEM
+                                                  and getattr(owner, "id", None) == user.id),
 }
 
 _REASONS: dict[Action, str] = {
@@ -182,6 +185,7 @@ _REASONS: dict[Action, str] = {
                               "and not on archived documents.",
     Action.RED_LINE_MANAGE: "Only a party lead marks red lines, for their own party, on a document that is "
                             "not archived.",
+    Action.ACCOUNT_SETTINGS: "You can only change your own account's settings.",
 }
 
 

@@ -11,6 +11,8 @@ from flask import Flask
 
 
 def format_datetime(value: datetime | None, style: str = "medium") -> str:
+    """Always English: for exported Markdown, which is a document of its own, not the reader's interface.
+    Pages use i18n.format_when (the ``datetime`` filter)."""
     if value is None:
         return ""
     value = value.astimezone(timezone.utc)
@@ -21,21 +23,6 @@ def format_datetime(value: datetime | None, style: str = "medium") -> str:
 
 def isoformat(value: datetime | None) -> str:
     return "" if value is None else value.astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
-def ago(value: datetime | None, now: datetime | None = None) -> str:
-    """'3 minutes ago', '2 days ago', then the date: for history lists."""
-    if value is None:
-        return ""
-    seconds = int(((now or datetime.now(timezone.utc)) - value).total_seconds())
-    for limit, size, unit in ((60, 1, "second"), (3600, 60, "minute"), (86400, 3600, "hour"),
-                              (86400 * 14, 86400, "day")):
-        if seconds < limit:
-            count = max(seconds // size, 0)
-            if unit == "second" and count < 10:
-                return "just now"
-            return f"{count} {unit}{'' if count == 1 else 's'} ago"
-    return format_datetime(value, "short")
 
 
 def page_window(page: int, pages: int, window: int = 2) -> list[int | None]:
@@ -63,7 +50,7 @@ def _content_version(path: Path) -> str:
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.filters.update(datetime=format_datetime, isoformat=isoformat, ago=ago)
+    app.jinja_env.filters.update(isoformat=isoformat)
     app.jinja_env.globals.update(page_window=page_window)
     static = Path(app.static_folder or "")
 

@@ -29,6 +29,8 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     # NULL until the owner of the address follows the link we mailed; such an account cannot sign in.
     email_confirmed_at: Mapped[datetime | None]
+    # The interface language they chose (policyhub/i18n.py LANGUAGES); NULL: their browser's.
+    locale: Mapped[str | None] = mapped_column(String(8))
 
     membership: Mapped["Membership | None"] = relationship(
         back_populates="user", foreign_keys="Membership.user_id", lazy="selectin"

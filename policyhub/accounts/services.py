@@ -222,6 +222,19 @@ def change_password(user: User, current_password: object, new_password: object) 
     return user
 
 
+def set_locale(actor: Any, user: User, code: object) -> User:
+    """Save the interface language ``user`` reads in (a code of i18n.LANGUAGES, or "" for their browser's).
+    Only the person themselves may; Invalid names the field for a language we do not have."""
+    from policyhub.i18n import LANGUAGES
+
+    require(actor, Action.ACCOUNT_SETTINGS, user)
+    if code not in ("", *LANGUAGES):
+        raise Invalid("That language is not offered.", {"lang": "Choose one of the languages offered."})
+    with write_transaction(db.session):
+        user.locale = code or None
+    return user
+
+
 def request_password_reset(email: object) -> str:
     """Mail a reset link if an active account uses the address; the same answer (the address) either way."""
     checker = Checker()

@@ -9,6 +9,7 @@ from flask import (abort, current_app, flash, make_response, redirect, render_te
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 
+from policyhub import i18n
 from policyhub.accounts import bp, services
 from policyhub.accounts.forms import (ChangePasswordForm, ForgotPasswordForm, LoginForm, MembershipForm,
                                       RegisterForm, ResetPasswordForm, TokenForm)
@@ -180,6 +181,26 @@ def _account_page(token_form: TokenForm, new_token: str | None = None,
 def account_page(*, mail_form: MailPreferencesForm) -> str:
     """The account page showing the mail preferences form as it was sent (policyhub.mailing.views)."""
     return _account_page(TokenForm(formdata=None), mail_form=mail_form)
+
+
+@bp.route("/language", methods=["GET", "POST"])
+def language() -> Any:
+    """The footer's switcher and the account page's choice. Visitors' forms use GET, which sets only their
+    ``lang`` cookie (a session, and so a CSRF token, would keep their pages out of the page cache); a
+    signed-in person POSTs, CSRF-checked, and the choice is saved with their account too."""
+    values = request.form if request.method == "POST" else request.args
+    code = values.get("lang", "")
+    if request.method == "POST" and current_user.is_authenticated:
+        services.set_locale(current_user, _me(), code)
+    elif code not in i18n.LANGUAGES:
+        raise Invalid("That language is not offered.", {"lang": "Choose one of the languages offered."})
+    response = redirect(safe_next(values.get("next"), url_for("documents.index")))
+    if code:
+        response.set_cookie(i18n.COOKIE, code, max_age=i18n.COOKIE_MAX_AGE, samesite="Lax",
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False), httponly=True)
+    else:
+        response.delete_cookie(i18n.COOKIE)
+    return response
 
 
 @bp.post("/account/password")

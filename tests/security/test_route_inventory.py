@@ -20,6 +20,8 @@ INVENTORY: dict[str, tuple[str, ...] | str] = {
     "accounts.forgot_password": f"{PUBLIC}: same answer for every address; rate-limited (tests/accounts)",
     "accounts.reset_password": f"{PUBLIC}: the emailed link's signed token is the authority (tests/accounts)",
     "accounts.change_password": "the caller's own password, behind their current one (tests/accounts)",
+    "accounts.language": (f"{PUBLIC}: a visitor's GET sets only their own language cookie; a signed-in POST saves "
+                          "their own choice (Action.ACCOUNT_SETTINGS), CSRF-protected (tests/test_i18n.py)"),
     "accounts.request_membership": ("request_membership",),
     "accounts.create_token": ("create_token",),
     "accounts.revoke_token": ("revoke_token",),
