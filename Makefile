@@ -42,9 +42,9 @@ TRANSLATIONS := policyhub/translations
 
 ## translations: extract every marked string into messages.pot and merge it into each language's .po
 translations: install
-	$(BIN)/pybabel extract --quiet -F babel.cfg --no-wrap --sort-by-file --project PolicyHub \
+	$(BIN)/pybabel -q extract -F babel.cfg --ignore-dirs ".* __pycache__" -k _l -k lazy_gettext --no-wrap --sort-by-file --project PolicyHub \
 		--copyright-holder "PolicyHub contributors" --msgid-bugs-address "" -o $(TRANSLATIONS)/messages.pot .
-	$(BIN)/pybabel update --quiet --no-wrap -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(BIN)/pybabel -q update --no-wrap -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 
 ## translations-compile: the .mo files the app reads (committed; tests/test_i18n.py checks they are current)
 translations-compile: install

@@ -8,12 +8,21 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, jsonify, make_response, redirect, render_template, request, url_for
+from flask_babel import force_locale, gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from policyhub import i18n
 from policyhub.requestlog import current_request_id
 
 API_PREFIX = "/api/"
+
+
+def N_(message: str) -> str:
+    """Marks an English constant for the catalogue (pybabel extracts ``N_`` by default) without translating
+    it: the API answers in English, and a page translates the same text with ``gettext`` where it shows it."""
+    return message
+
 
 _CODES = {
     400: "bad_request",
@@ -107,7 +116,18 @@ def json_error(status: int, message: str, **extra: Any) -> Response:
 
 def html_error(status: int, message: str, request_id: str | None = None) -> tuple[str, int]:
     """The error page; ``request_id`` (server errors) is shown so that a person can quote it."""
-    return render_template("errors/error.html", status=status, message=message, request_id=request_id), status
+    with force_locale(_page_language()):
+        return render_template("errors/error.html", status=status, message=message, request_id=request_id), status
+
+
+def _page_language() -> str:
+    """The reader's language for an error page. Choosing it may read the signed-in person's account; when the
+    database or the session is what failed, that fails too, and the page goes by what the request says."""
+    try:
+        return i18n.current()
+    except Exception:  # whatever broke the page must not break its error page as well
+        return (i18n.supported(request.cookies.get(i18n.COOKIE))
+                or request.accept_languages.best_match(list(i18n.LANGUAGES)) or i18n.DEFAULT)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -119,37 +139,38 @@ def register_error_handlers(app: Flask) -> None:
             return response
         if isinstance(error, Unauthorized) and request.method == "GET":
             return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-        return html_error(error.status, error.message)
+        return html_error(error.status, i18n.translated(error.message))  # the API keeps the English
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError) -> Any:
-        message = "Your form expired or came from another site. Go back, reload the page and try again."
+        message = N_("Your form expired or came from another site. Go back, reload the page and try again.")
         if wants_json():
             return json_error(400, message)
-        return html_error(400, message)
+        return html_error(400, gettext(message))
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:
         status = error.code or 500
         message = _friendly_message(status, error.description or "")
-        response = json_error(status, message) if wants_json() else make_response(html_error(status, message))
+        response = (json_error(status, message) if wants_json()
+                    else make_response(html_error(status, i18n.translated(message))))
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
 
     @app.errorhandler(500)
     def _server_error(error: Exception) -> Any:
-        message = "Something went wrong on our side. Nothing you sent was saved twice; please try again."
+        message = N_("Something went wrong on our side. Nothing you sent was saved twice; please try again.")
         request_id = current_request_id()
         if wants_json():
             return json_error(500, message, request_id=request_id)
-        return html_error(500, message, request_id=request_id)
+        return html_error(500, gettext(message), request_id=request_id)
 
 
 def _friendly_message(status: int, description: str) -> str:
     return {
-        404: "There is no page at this address. It may have moved, or the link may be mistyped.",
-        413: "What you sent is too large (requests are limited to 1 MB).",
-        429: "Too many attempts. Please wait a minute and try again.",
-        405: "This address does not accept that kind of request.",
+        404: N_("There is no page at this address. It may have moved, or the link may be mistyped."),
+        413: N_("What you sent is too large (requests are limited to 1 MB)."),
+        429: N_("Too many attempts. Please wait a minute and try again."),
+        405: N_("This address does not accept that kind of request."),
     }.get(status, description)

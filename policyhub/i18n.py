@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, has_request_context, request
 from flask_babel import Babel, format_datetime as babel_datetime, format_decimal, get_locale, gettext, ngettext
 from flask_login import current_user
 
@@ -31,8 +31,7 @@ def supported(code: str | None) -> str | None:
 def select_locale() -> str:
     if not has_request_context():
         return DEFAULT
-    user = current_user if current_app.login_manager else None  # type: ignore[attr-defined]
-    chosen = supported(getattr(user, "locale", None)) if user is not None and user.is_authenticated else None
+    chosen = supported(getattr(current_user, "locale", None)) if current_user.is_authenticated else None
     return (chosen or supported(request.cookies.get(COOKIE))
             or request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT)
 
@@ -40,6 +39,12 @@ def select_locale() -> str:
 def current() -> str:
     """The code of the language this request is answered in (cached on ``g`` by Flask-Babel)."""
     return str(get_locale() or DEFAULT)
+
+
+def translated(message: str) -> str:
+    """A message written in English by a service (marked with errors.N_ so the catalogue has it), in the
+    reader's language when the catalogue has a translation; any other message as it is."""
+    return gettext(message) if message else message  # gettext("") would answer the catalogue's header
 
 
 def format_when(value: datetime | None, style: str = "medium") -> str:

@@ -6,7 +6,8 @@ upgrade a plain connection) mail goes through that server. Without one, each mes
 links it carries. A failure is logged and never reaches the person whose request asked for the mail.
 
 Links in mails are built from ``BASE_URL``, never from the request's Host header, which the sender of the
-request controls.
+request controls. A mail is written in its recipient's language, not in that of whoever's request caused it:
+render it, subject included, inside ``in_language_of(recipient)``.
 
 ``send_mail`` is for mails a request asks for (confirmations, resets) and never raises; ``deliver`` is for the
 mail queue's worker (policyhub.mailing.sending), which must know about a failure to try again later. Both
@@ -18,6 +19,7 @@ import logging
 import secrets
 import smtplib
 import ssl
+from contextlib import AbstractContextManager
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -26,7 +28,10 @@ from typing import Any, Mapping
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import Flask, after_this_request, current_app, has_request_context
+from flask_babel import force_locale
 from werkzeug.wrappers import Response
+
+from policyhub import i18n
 
 logger = logging.getLogger("policyhub.mail")
 
@@ -82,6 +87,13 @@ def send_after_response(to: str, subject: str, text: str) -> None:
     def defer(response: Response) -> Response:
         response.call_on_close(send_in_app)
         return response
+
+
+def in_language_of(recipient: Any, fallback: str = i18n.DEFAULT) -> AbstractContextManager[None]:
+    """A context to write a mail in: gettext and templates answer in the recipient's chosen language
+    (``User.locale``), else in ``fallback`` (English, unless the caller knows better)."""
+    return force_locale(i18n.supported(getattr(recipient, "locale", None)) or i18n.supported(fallback)
+                        or i18n.DEFAULT)
 
 
 def external_url(endpoint: str, **values: Any) -> str:

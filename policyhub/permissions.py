@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Callable
 
-from policyhub.errors import Forbidden, Unauthorized
+from policyhub.errors import N_, Forbidden, Unauthorized
 
 
 class Action(StrEnum):
@@ -159,33 +159,34 @@ _RULES: dict[Action, Callable[[Any, Any], bool]] = {
 }
 
 _REASONS: dict[Action, str] = {
-    Action.DOCUMENT_CREATE: "Only approved party members can create documents.",
-    Action.DOCUMENT_EDIT: "Only approved party members can edit, and only documents in draft.",
-    Action.DOCUMENT_REVERT: "Only a lead or the document's creator can revert, and only while it is a draft.",
-    Action.DOCUMENT_SET_STATUS: "Only party leads and administrators can change a document's status.",
-    Action.MEMBERSHIP_REQUEST: "You already belong to a party or have a request waiting.",
-    Action.MEMBERSHIP_DECIDE: "Only a lead of that party or an administrator can decide this request.",
-    Action.PARTY_MANAGE: "Only administrators manage parties.",
-    Action.ROLE_ASSIGN: "Only administrators assign roles.",
-    Action.USER_MANAGE: "Only administrators manage accounts, and not their own.",
-    Action.AUDIT_READ: "Only administrators can read the audit log.",
-    Action.ADMIN_ACCESS: "Only administrators can open the administration pages.",
-    Action.TOKEN_MANAGE: "You can only manage your own API tokens.",
-    Action.AMENDMENT_PROPOSE: "Sign in to propose amendments; only draft and consultation documents take them.",
-    Action.AMENDMENT_UPDATE: "Only the author can update an amendment, and only while it is open.",
-    Action.AMENDMENT_SUPPORT: "You can support open amendments by other people.",
-    Action.AMENDMENT_COMMENT: "Decided amendments are read-only.",
-    Action.AMENDMENT_WITHDRAW: "Only the author can withdraw an amendment, and only while it is open.",
-    Action.AMENDMENT_DECIDE: "Only party leads and administrators decide amendments, never their own, "
-                             "and only while they are open.",
-    Action.ENDORSEMENT_GIVE: "Only a party lead can endorse, for their own party, a document that is not archived.",
-    Action.ENDORSEMENT_WITHDRAW: "Only a lead of that party or an administrator can withdraw its endorsement.",
-    Action.DOCUMENT_WATCH: "Sign in to watch documents.",
-    Action.DOCUMENT_SET_RULE: "Only party leads and administrators set a document's decision rule, "
-                              "and not on archived documents.",
-    Action.RED_LINE_MANAGE: "Only a party lead marks red lines, for their own party, on a document that is "
-                            "not archived.",
-    Action.ACCOUNT_SETTINGS: "You can only change your own account's settings.",
+    Action.DOCUMENT_CREATE: N_("Only approved party members can create documents."),
+    Action.DOCUMENT_EDIT: N_("Only approved party members can edit, and only documents in draft."),
+    Action.DOCUMENT_REVERT: N_("Only a lead or the document's creator can revert, and only while it is a draft."),
+    Action.DOCUMENT_SET_STATUS: N_("Only party leads and administrators can change a document's status."),
+    Action.MEMBERSHIP_REQUEST: N_("You already belong to a party or have a request waiting."),
+    Action.MEMBERSHIP_DECIDE: N_("Only a lead of that party or an administrator can decide this request."),
+    Action.PARTY_MANAGE: N_("Only administrators manage parties."),
+    Action.ROLE_ASSIGN: N_("Only administrators assign roles."),
+    Action.USER_MANAGE: N_("Only administrators manage accounts, and not their own."),
+    Action.AUDIT_READ: N_("Only administrators can read the audit log."),
+    Action.ADMIN_ACCESS: N_("Only administrators can open the administration pages."),
+    Action.TOKEN_MANAGE: N_("You can only manage your own API tokens."),
+    Action.AMENDMENT_PROPOSE: N_("Sign in to propose amendments; only draft and consultation documents take them."),
+    Action.AMENDMENT_UPDATE: N_("Only the author can update an amendment, and only while it is open."),
+    Action.AMENDMENT_SUPPORT: N_("You can support open amendments by other people."),
+    Action.AMENDMENT_COMMENT: N_("Decided amendments are read-only."),
+    Action.AMENDMENT_WITHDRAW: N_("Only the author can withdraw an amendment, and only while it is open."),
+    Action.AMENDMENT_DECIDE: N_("Only party leads and administrators decide amendments, never their own, "
+                                "and only while they are open."),
+    Action.ENDORSEMENT_GIVE: N_("Only a party lead can endorse, for their own party, a document that is not "
+                                "archived."),
+    Action.ENDORSEMENT_WITHDRAW: N_("Only a lead of that party or an administrator can withdraw its endorsement."),
+    Action.DOCUMENT_WATCH: N_("Sign in to watch documents."),
+    Action.DOCUMENT_SET_RULE: N_("Only party leads and administrators set a document's decision rule, "
+                                 "and not on archived documents."),
+    Action.RED_LINE_MANAGE: N_("Only a party lead marks red lines, for their own party, on a document that is "
+                               "not archived."),
+    Action.ACCOUNT_SETTINGS: N_("You can only change your own account's settings."),
 }
 
 
@@ -199,5 +200,5 @@ def require(user: Any, action: Action | str, target: Any = None) -> None:
     if can(user, action, target):
         return
     if not _signed_in(user):
-        raise Unauthorized("Please sign in first.")
+        raise Unauthorized(N_("Please sign in first."))
     raise Forbidden(_REASONS[Action(action)])

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, render_template, request
 from flask import session as flask_session
+from flask_babel import lazy_gettext as _l, ngettext
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
@@ -42,7 +43,7 @@ RECENT_AUTH_SECONDS = 15 * 60
 SESSION_KEY = "auth_at"
 PASSWORD_FIELD = "reauth_password"
 TEMPLATE = "accounts/confirm_password.html"
-WRONG_PASSWORD = "That password is not right. Nothing was done; try again."
+WRONG_PASSWORD = _l("That password is not right. Nothing was done; try again.")
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -63,7 +64,7 @@ class ConfirmPasswordForm(Form):
     class Meta:
         csrf = False
 
-    reauth_password = PasswordField("Password")
+    reauth_password = PasswordField(_l("Password"))
 
 
 def _csrf_token_valid() -> bool:
@@ -112,7 +113,7 @@ def _confirm_and_run(view: Callable[..., Any], args: tuple[Any, ...], kwargs: di
     password = request.form.get(PASSWORD_FIELD, "")
     # Always the full hash comparison, so that a wrong password takes as long as a right one.
     if not check_password_hash(current_user.password_hash, password):
-        return _confirmation_page(401, WRONG_PASSWORD)
+        return _confirmation_page(401, str(WRONG_PASSWORD))
     mark_recent_auth(flask_session)
     return view(*args, **kwargs)
 
@@ -135,8 +136,9 @@ def recent_auth_required(view: View) -> View:
             return _confirm_and_run(view, args, kwargs)
         except RateLimitExceeded:
             seconds = _seconds_until_reset()
-            page, status = _confirmation_page(
-                429, f"Too many wrong passwords. Wait {seconds} second{'s' if seconds != 1 else ''} and try "
-                     "again; what you sent is still here.")
+            page, status = _confirmation_page(429, ngettext(
+                "Too many wrong passwords. Wait %(num)d second and try again; what you sent is still here.",
+                "Too many wrong passwords. Wait %(num)d seconds and try again; what you sent is still here.",
+                seconds))
             return page, status, {"Retry-After": str(seconds)}
     return guarded  # type: ignore[return-value]

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 from flask import Flask, g, request
 from werkzeug.datastructures import ImmutableMultiDict
 
-from policyhub.errors import BadRequest, NotFound
+from policyhub.errors import N_, BadRequest, NotFound
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 
@@ -36,7 +36,7 @@ def _repeated(pairs: list[tuple[str, str]]) -> str | None:
 
 def check_path() -> None:
     if "\x00" in request.path:
-        raise NotFound("There is no page at this address. It may have moved, or the link may be mistyped.")
+        raise NotFound(N_("There is no page at this address. It may have moved, or the link may be mistyped."))
 
 
 def check_query_string() -> None:
@@ -46,7 +46,7 @@ def check_query_string() -> None:
     try:
         pairs = _decode_pairs(raw, "strict")
     except UnicodeDecodeError:
-        raise BadRequest("The address contains bytes that are not valid UTF-8.") from None
+        raise BadRequest(N_("The address contains bytes that are not valid UTF-8.")) from None
     name = _repeated(pairs)
     if name is not None:
         raise BadRequest(f"The parameter '{name}' was given more than once.")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from policyhub.errors import Invalid
+from policyhub.errors import N_, Invalid
 from policyhub.text.checks import (
     bidi_control_error, control_character_error, invisible_character_error, lookalike_error, normalise_newlines,
     utf8_size,
@@ -69,7 +69,7 @@ class Checker:
     def email(self, name: str, value: object) -> str:
         email = self.text(name, value, label="Email", max_length=254).lower()
         if email and not _EMAIL.match(email):
-            self.fail(name, "Enter an email address like name@example.org.")
+            self.fail(name, N_("Enter an email address like name@example.org."))
         return email
 
     def slug(self, name: str, value: object, *, label: str = "Slug") -> str:
@@ -84,6 +84,6 @@ class Checker:
             return ""
         return str(value)
 
-    def done(self, message: str = "Please correct the marked fields.") -> None:
+    def done(self, message: str = N_("Please correct the marked fields.")) -> None:
         if self.errors:
             raise Invalid(message, self.errors)

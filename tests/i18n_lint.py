@@ -21,6 +21,7 @@ SAME_IN_EVERY_LANGUAGE = frozenset({
 VISIBLE_ATTRIBUTES = frozenset({"title", "placeholder", "alt", "aria-label", "aria-description",
                                 "aria-roledescription", "aria-valuetext", "label"})
 TRANSLATING_CALLS = frozenset({"_", "gettext", "ngettext", "pgettext", "npgettext", "lazy_gettext"})
+CLASS_BLOCKS = frozenset({"body_class"})
 _SKIPPED_ELEMENTS = frozenset({"script", "style", "svg"})
 # A Jinja construct inside the template's text: never English itself.
 HOLE = "\ue000"
@@ -49,6 +50,7 @@ def _skeleton(env: Environment, source: str) -> tuple[str, list[int], list[Findi
     lines: list[int] = []
     findings: list[Finding] = []
     in_trans = False
+    in_class_block = False  # {% block body_class %} holds CSS class names, not words
     previous: list[tuple[str, str]] = []  # the last tokens of the current tag, to see what a string is passed to
     depth_in_call: list[bool] = []
     for lineno, kind, value in env.lex(source):
@@ -57,8 +59,16 @@ def _skeleton(env: Environment, source: str) -> tuple[str, list[int], list[Findi
                 in_trans = True
             elif value == "endtrans":
                 in_trans = False
+            elif value == "endblock":
+                in_class_block = False
+        if (kind == "name" and value in CLASS_BLOCKS and len(previous) >= 2
+                and previous[-2][0] == "block_begin" and previous[-1] == ("name", "block")):
+            in_class_block = True
+        if (kind == "name" and value == "_" and len(previous) >= 2 and previous[-1] == ("name", "set")
+                and previous[-2][0] == "block_begin"):
+            findings.append(Finding(lineno, "{% set _ %} hides the translation function _"))
         if kind == "data":
-            if not in_trans:
+            if not in_trans and not in_class_block:
                 text.append(value)
                 lines.extend(lineno + value[:i].count("\n") for i in range(len(value)))
         elif kind in ("variable_begin", "block_begin", "comment_begin"):
@@ -73,8 +83,10 @@ def _skeleton(env: Environment, source: str) -> tuple[str, list[int], list[Findi
             if depth_in_call:
                 depth_in_call.pop()
         elif kind == "string" and not in_trans and not any(depth_in_call):
-            if _PROSE.fullmatch(value) and not value.isupper() and english_words(value):
-                findings.append(Finding(lineno, value))
+            literal = value[1:-1]  # the lexer's raw token keeps its quotes
+            identifier = " " not in literal and re.search(r"[a-z][A-Z]", literal)  # 'HiddenField'
+            if _PROSE.fullmatch(literal) and not literal.isupper() and not identifier and english_words(literal):
+                findings.append(Finding(lineno, literal))
         if kind not in ("whitespace",):
             previous.append((kind, value))
     return "".join(text), lines, findings
@@ -107,7 +119,7 @@ class _VisibleText(HTMLParser):
             if not value:
                 continue
             if (name in VISIBLE_ATTRIBUTES
-                    or (name == "value" and tag in ("input", "button") and values.get("type") in ("submit", "button"))
+                    or (name == "value" and tag == "input" and values.get("type") in ("submit", "button"))
                     or (name == "content" and tag == "meta" and values.get("name") == "description")):
                 self.pieces.append((self._offset(), value))
 

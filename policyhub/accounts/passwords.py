@@ -42,6 +42,7 @@ import gzip
 from functools import cache
 from pathlib import Path
 
+from policyhub.errors import N_
 from policyhub.validation import Checker
 
 PASSWORD_MIN = 12
@@ -71,10 +72,10 @@ def check_new_password(checker: Checker, name: str, password: object, *, email: 
         return ""
     folded = _folded(password)
     if folded in {_folded(email), _folded(user_name)} - {""}:
-        checker.fail(name, "Your password must not be your email address or your name.")
+        checker.fail(name, N_("Your password must not be your email address or your name."))
         return ""
     if password.strip().lower() in common_passwords():
-        checker.fail(name, "That password is on a list of commonly used passwords. Choose another: "
-                           "a few unrelated words work well.")
+        checker.fail(name, N_("That password is on a list of commonly used passwords. Choose another: "
+                              "a few unrelated words work well."))
         return ""
     return password

@@ -12,16 +12,17 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from policyhub import mail
+from policyhub import i18n, mail
 from policyhub.accounts.models import ApiToken, User
 from policyhub.accounts.passwords import check_new_password
 from policyhub.db import utcnow, write_transaction
-from policyhub.errors import Invalid, PolicyHubError
+from policyhub.errors import N_, Invalid, PolicyHubError
 from policyhub.extensions import db
 from policyhub.parties import audit
 from policyhub.permissions import Action, require
@@ -75,8 +76,8 @@ def register_user(email: object, name: object, password: object, *, confirmed: b
     password_hash = hash_password(password)
     with write_transaction(db.session):
         if find_user(email) is not None:
-            raise Invalid("That email address is already registered.",
-                          {"email": "That email address is already registered."})
+            raise Invalid(N_("That email address is already registered."),
+                          {"email": N_("That email address is already registered.")})
         user = User(email=email, name=name, password_hash=password_hash, is_admin=is_admin,
                     email_confirmed_at=utcnow() if confirmed else None)
         db.session.add(user)
@@ -116,35 +117,45 @@ def start_registration(email: object, name: object, password: object) -> str:
             if attempt:
                 raise
     if outcome == "taken":
-        mail.send_after_response(email, "Someone tried to register with your address", _taken_text())
+        with mail.in_language_of(user):  # the account's owner, not whoever typed their address
+            mail.send_after_response(email, _("Someone tried to register with your address"), _taken_text())
     else:
         link = mail.external_url("accounts.confirm_email", token=_link_token(user, CONFIRM))
-        mail.send_after_response(email, "Finish creating your PolicyHub account", _confirm_text(link))
+        # A new account has chosen no language yet: the one its registration page was read in.
+        with mail.in_language_of(user, fallback=i18n.current()):
+            mail.send_after_response(email, _("Finish creating your PolicyHub account"), _confirm_text(link))
     return email
+
+
+def _paragraphs(*paragraphs: str) -> str:
+    """A mail's plain text: one translatable message per paragraph, a blank line between them."""
+    return "\n\n".join(paragraphs) + "\n"
 
 
 def _confirm_text(link: str) -> str:
     # No display name: whoever registered chose it, and this mail goes to an address nobody has proven yet.
-    return ("Hello,\n\n"
-            f"To finish creating your PolicyHub account, open this link within 3 days:\n\n{link}\n\n"
-            "If you did not register, ignore this mail: the account cannot be used until someone follows "
-            "the link.\n")
+    return _paragraphs(
+        _("Hello,"),
+        _("To finish creating your PolicyHub account, open this link within 3 days:"),
+        link,
+        _("If you did not register, ignore this mail: the account cannot be used until someone follows the link."))
 
 
 def _taken_text() -> str:
-    return ("Someone tried to register a PolicyHub account with this address, which already has one. "
-            "Nothing about your account changed.\n\n"
-            f"If it was you, sign in: {mail.external_url('accounts.login')}\n"
-            f"Forgotten your password? Reset it: {mail.external_url('accounts.forgot_password')}\n\n"
-            "If it was not you, you can ignore this mail.\n")
+    return _paragraphs(
+        _("Someone tried to register a PolicyHub account with this address, which already has one. "
+          "Nothing about your account changed."),
+        _("If it was you, sign in: %(url)s", url=mail.external_url("accounts.login")) + "\n"
+        + _("Forgotten your password? Reset it: %(url)s", url=mail.external_url("accounts.forgot_password")),
+        _("If it was not you, you can ignore this mail."))
 
 
 def user_for_confirmation(token: str, *, lock: bool = False) -> User:
     """The unconfirmed account a confirmation link is for; BadLink / ExpiredLink otherwise."""
     user, fingerprint = _read_link(token, CONFIRM, CONFIRM_LINK_MAX_AGE, lock=lock)
     if user.is_confirmed:
-        raise BadLink("This link has already been used: your address is confirmed. Sign in with your "
-                      "email and password.", CONFIRM)
+        raise BadLink(N_("This link has already been used: your address is confirmed. Sign in with your "
+                         "email and password."), CONFIRM)
     _check_fingerprint(user, fingerprint, CONFIRM)
     return user
 
@@ -209,7 +220,7 @@ def change_password(user: User, current_password: object, new_password: object) 
     the caller signs the current one in again under the new session version."""
     checker = Checker()
     if not isinstance(current_password, str) or not check_password_hash(user.password_hash, current_password):
-        checker.fail("current_password", "That is not your current password.")
+        checker.fail("current_password", N_("That is not your current password."))
     new_password = check_new_password(checker, "new_password", new_password, email=user.email,
                                       user_name=user.name)
     checker.done()
@@ -229,7 +240,7 @@ def set_locale(actor: Any, user: User, code: object) -> User:
 
     require(actor, Action.ACCOUNT_SETTINGS, user)
     if code not in ("", *LANGUAGES):
-        raise Invalid("That language is not offered.", {"lang": "Choose one of the languages offered."})
+        raise Invalid(N_("That language is not offered."), {"lang": N_("Choose one of the languages offered.")})
     with write_transaction(db.session):
         user.locale = code or None
     return user
@@ -243,11 +254,14 @@ def request_password_reset(email: object) -> str:
     user = find_user(email)
     if user is not None and user.is_active:
         link = mail.external_url("accounts.reset_password", token=_link_token(user, RESET))
-        greeting = f"Hello {user.name}," if user.is_confirmed else "Hello,"  # see _confirm_text
-        mail.send_after_response(user.email, "Reset your PolicyHub password", (
-            f"{greeting}\n\nSomeone (we hope you) asked to reset the password of your PolicyHub "
-            f"account. To choose a new one, open this link within 1 hour:\n\n{link}\n\n"
-            "The link works once. If you did not ask, ignore this mail: your password stays as it is.\n"))
+        with mail.in_language_of(user):
+            greeting = _("Hello %(name)s,", name=user.name) if user.is_confirmed else _("Hello,")  # see _confirm_text
+            mail.send_after_response(user.email, _("Reset your PolicyHub password"), _paragraphs(
+                greeting,
+                _("Someone (we hope you) asked to reset the password of your PolicyHub account. To choose a new "
+                  "one, open this link within 1 hour:"),
+                link,
+                _("The link works once. If you did not ask, ignore this mail: your password stays as it is.")))
     return email
 
 
@@ -278,10 +292,13 @@ def reset_password(token: str, new_password: object) -> User:
 
 
 def _send_password_changed(user: User) -> None:
-    mail.send_after_response(user.email, "Your PolicyHub password was changed", (
-        f"Hello {user.name},\n\nThe password of your PolicyHub account was just changed, and every device "
-        "signed in to it was signed out.\n\n"
-        f"If that was not you, reset your password at once: {mail.external_url('accounts.forgot_password')}\n"))
+    with mail.in_language_of(user):
+        mail.send_after_response(user.email, _("Your PolicyHub password was changed"), _paragraphs(
+            _("Hello %(name)s,", name=user.name),
+            _("The password of your PolicyHub account was just changed, and every device signed in to it was "
+              "signed out."),
+            _("If that was not you, reset your password at once: %(url)s",
+              url=mail.external_url("accounts.forgot_password"))))
 
 
 # --- mailed links ------------------------------------------------------------------------------------------
@@ -304,15 +321,15 @@ def _link_token(user: User, purpose: str) -> str:
 
 
 _STALE = {
-    CONFIRM: "This link has been replaced by a newer one. Use the link in the latest mail we sent, or "
-             "register again to get a new one.",
-    RESET: "This link has already been used, or a newer one was sent. Ask for a new link if you still need "
-           "to reset your password.",
+    CONFIRM: N_("This link has been replaced by a newer one. Use the link in the latest mail we sent, or "
+                "register again to get a new one."),
+    RESET: N_("This link has already been used, or a newer one was sent. Ask for a new link if you still need "
+              "to reset your password."),
 }
 _EXPIRED = {
-    CONFIRM: "This link has expired: links to finish creating an account work for 3 days. Register again "
-             "to get a new one.",
-    RESET: "This link has expired: password reset links work for 1 hour. Ask for a new one.",
+    CONFIRM: N_("This link has expired: links to finish creating an account work for 3 days. Register again "
+                "to get a new one."),
+    RESET: N_("This link has expired: password reset links work for 1 hour. Ask for a new one."),
 }
 
 
@@ -325,8 +342,8 @@ def _read_link(token: str, purpose: str, max_age: timedelta, *, lock: bool = Fal
     except SignatureExpired:
         raise ExpiredLink(_EXPIRED[purpose], purpose) from None
     except (BadSignature, ValueError, TypeError):
-        raise BadLink("This link is not valid. Check that you opened all of it: some mail programs break "
-                      "long links across lines.", purpose) from None
+        raise BadLink(N_("This link is not valid. Check that you opened all of it: some mail programs break "
+                         "long links across lines."), purpose) from None
     user = db.session.get(User, user_id, with_for_update=lock or None) if type(user_id) is int else None
     if user is None or not user.is_active or not isinstance(fingerprint, str):
         raise BadLink(_STALE[purpose], purpose)

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import (abort, current_app, flash, make_response, redirect, render_template, request, session,
                    url_for)
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 
@@ -16,6 +17,7 @@ from policyhub.accounts.forms import (ChangePasswordForm, ForgotPasswordForm, Lo
 from policyhub.accounts.models import ApiToken, User
 from policyhub.errors import Invalid
 from policyhub.extensions import db, limiter
+from policyhub.i18n import translated
 from policyhub.mailing import preferences as mail_preferences
 from policyhub.mailing.forms import MailPreferencesForm, preferences_form
 from policyhub.parties import services as parties
@@ -24,7 +26,7 @@ from policyhub.reauth import mark_recent_auth
 from policyhub.reauth import recent_auth_required
 from policyhub.web import safe_next
 
-JUST_REGISTERED_HINT = "Just registered? Follow the link we emailed you to finish creating your account."
+JUST_REGISTERED_HINT = _l("Just registered? Follow the link we emailed you to finish creating your account.")
 
 
 def _login_limit() -> str:
@@ -55,7 +57,7 @@ def _private(body: str, status: int = 200) -> Any:
 
 
 def _bad_link(error: services.BadLink) -> Any:
-    return _private(render_template("accounts/invalid_link.html", message=error.message, purpose=error.purpose,
+    return _private(render_template("accounts/invalid_link.html", message=translated(error.message), purpose=error.purpose,
                                     status=error.status), error.status)
 
 
@@ -67,10 +69,10 @@ def login() -> Any:
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
             _start_session(user, remember=form.remember.data)
-            flash(f"Welcome back, {user.name}.", "success")
+            flash(_("Welcome back, %(name)s.", name=user.name), "success")
             return redirect(safe_next(form.next.data, url_for("documents.index")))
         # The same words for an unknown address, a wrong password and an unconfirmed account.
-        form.form_errors.append("That email and password do not match an active account.")
+        form.form_errors.append(_("That email and password do not match an active account."))
     status = 401 if form.form_errors else 200
     return render_template("accounts/login.html", form=form, hint=JUST_REGISTERED_HINT), status
 
@@ -81,7 +83,7 @@ def logout() -> Any:
         services.end_all_sessions(_me())  # a copied session or remember-me cookie dies with this one
     logout_user()
     session.clear()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for("documents.index"))
 
 
@@ -115,7 +117,7 @@ def confirm_email(token: str) -> Any:
     except services.BadLink as error:
         return _bad_link(error)
     _start_session(user)
-    flash("Your address is confirmed and you are signed in. Ask to join your party below to start editing.",
+    flash(_("Your address is confirmed and you are signed in. Ask to join your party below to start editing."),
           "success")
     return redirect(url_for(".account"))
 
@@ -143,7 +145,7 @@ def reset_password(token: str) -> Any:
         if form.validate_on_submit():
             user = services.reset_password(token, form.password.data)
             _start_session(user)
-            flash("Your new password is set and you are signed in. Every other device was signed out.", "success")
+            flash(_("Your new password is set and you are signed in. Every other device was signed out."), "success")
             return redirect(url_for(".account"))
     except services.BadLink as error:
         return _bad_link(error)
@@ -219,7 +221,7 @@ def change_password() -> Any:
             remembered = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE) in request.cookies
             login_user(user, remember=remembered)
             mark_recent_auth(session)
-            flash("Your password is changed. Every other device was signed out.", "success")
+            flash(_("Your password is changed. Every other device was signed out."), "success")
             return redirect(url_for(".account") + "#password")
     return _account_page(TokenForm(formdata=None), password_form=form), 422
 
@@ -230,10 +232,10 @@ def request_membership() -> Any:
     require(current_user, Action.MEMBERSHIP_REQUEST)
     form = _membership_form()
     if not form.validate_on_submit():
-        abort(400, "Choose one of the parties offered.")
+        abort(400, _("Choose one of the parties offered."))
     party = parties.get_party(form.party.data)
     parties.request_membership(current_user, party)
-    flash(f"Your request to join {party.name} is waiting for one of its leads.", "success")
+    flash(_("Your request to join %(party)s is waiting for one of its leads.", party=party.name), "success")
     return redirect(url_for(".account"))
 
 
@@ -262,5 +264,5 @@ def revoke_token(token_id: int) -> Any:
     if token is None or not can(current_user, Action.TOKEN_MANAGE, token.user):
         abort(404)
     services.revoke_token(current_user, token)
-    flash(f"Token '{token.label or token.id}' revoked.", "success")
+    flash(_("Token '%(label)s' revoked.", label=token.label or token.id), "success")
     return redirect(url_for(".account") + "#tokens")

@@ -1,15 +1,20 @@
 """Administration forms."""
 from __future__ import annotations
 
-from wtforms import HiddenField, SelectField
+from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField, SelectChoice, SelectField
 
 from policyhub.forms import Form
 from policyhub.parties.models import ROLES
 
+# The roles as the form names them, in the reader's language (ROLES holds the stored values).
+ROLE_LABELS = {"member": _l("Member"), "lead": _l("Lead")}
+
 
 class MembershipAdminForm(Form):
-    party = SelectField("Party", choices={})
-    role = SelectField("Role", choices={role: role.capitalize() for role in ROLES})
+    party = SelectField(_l("Party"), choices={})
+    role = SelectField(_l("Role"), choices=[SelectChoice(role, ROLE_LABELS.get(role, role.capitalize()))
+                                            for role in ROLES])
 
 
 class ActiveForm(Form):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -42,7 +43,7 @@ def create_party() -> Any:
         except Invalid as error:
             form.apply(error)
         else:
-            flash(f"Party {party.name} added.", "success")
+            flash(_("Party %(name)s added.", name=party.name), "success")
             return redirect(url_for(".index"))
     return render_template("admin/index.html", parties=parties.list_parties(), party_form=form,
                            pending=parties.pending_requests(current_user)), 422
@@ -59,7 +60,7 @@ def edit_party(slug: str) -> Any:
         except Invalid as error:
             form.apply(error)
         else:
-            flash(f"Party {party.name} updated.", "success")
+            flash(_("Party %(name)s updated.", name=party.name), "success")
             return redirect(url_for(".index"))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("admin/party.html", party=party, form=form), status
@@ -109,14 +110,17 @@ def set_membership(user_id: int) -> Any:
     require(current_user, Action.ROLE_ASSIGN, person)
     form = _membership_form()
     if not form.validate_on_submit():
-        abort(400, "Choose a party and a role from those offered.")
+        abort(400, _("Choose a party and a role from those offered."))
     party = parties.get_party(form.party.data)
     membership = person.membership
     if membership is not None and membership.is_approved and membership.party_id == party.id:
         parties.set_role(current_user, membership, form.role.data)
     else:
         parties.add_member(current_user, person, party, form.role.data)
-    flash(f"{person.name} is now {form.role.data} of {party.name}.", "success")
+    if form.role.data == "lead":
+        flash(_("%(name)s is now lead of %(party)s.", name=person.name, party=party.name), "success")
+    else:
+        flash(_("%(name)s is now member of %(party)s.", name=person.name, party=party.name), "success")
     return redirect(url_for(".user", user_id=user_id))
 
 
@@ -128,7 +132,7 @@ def remove_membership(user_id: int) -> Any:
     if person.membership is None:
         abort(404)
     parties.remove_membership(current_user, person.membership)
-    flash(f"{person.name} no longer belongs to a party.", "success")
+    flash(_("%(name)s no longer belongs to a party.", name=person.name), "success")
     return redirect(url_for(".user", user_id=user_id))
 
 
@@ -141,7 +145,10 @@ def set_active(user_id: int) -> Any:
     if not form.validate_on_submit() or form.active.data not in ("0", "1"):
         abort(400)
     parties.set_user_active(current_user, person, form.active.data == "1")
-    flash(f"{person.name} is {'active again' if person.is_active else 'deactivated'}.", "success")
+    if person.is_active:
+        flash(_("%(name)s is active again.", name=person.name), "success")
+    else:
+        flash(_("%(name)s is deactivated.", name=person.name), "success")
     return redirect(url_for(".user", user_id=user_id))
 
 

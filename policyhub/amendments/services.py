@@ -43,7 +43,7 @@ from policyhub.amendments.models import (
 from policyhub.db import utcnow, write_transaction
 from policyhub.documents import services as documents
 from policyhub.documents.models import SUMMARY_MAX, Document, Revision, without_head
-from policyhub.errors import BadRequest, Conflict, EditConflict, NotFound
+from policyhub.errors import N_, BadRequest, Conflict, EditConflict, NotFound
 from policyhub.extensions import db
 from policyhub.notifications.services import ensure_watching, notify
 from policyhub.parties import audit
@@ -56,7 +56,7 @@ from policyhub.validation import MAX_INTEGER, Checker
 
 #: The ``status`` filter values of ``list_amendments``: the four states, and ``all``.
 STATUS_FILTERS = (*STATES, "all")
-MUST_CHANGE = "An amendment must change the text."
+MUST_CHANGE = N_("An amendment must change the text.")
 
 
 @dataclass(frozen=True)
@@ -313,7 +313,7 @@ def propose_amendment(actor: Any, document: Document, *, title: object, rational
             notify(document, actor=actor, kind="amendment", url=amendment_path(amendment),
                    message=f"{actor.name} proposed amendment {number} to '{document.title}': {title}")
     except IntegrityError:  # the lock makes this unreachable; the constraint is the backstop
-        raise Conflict("Another amendment took that number at the same moment; please send it again.") from None
+        raise Conflict(N_("Another amendment took that number at the same moment; please send it again.")) from None
     return amendment
 
 
@@ -629,10 +629,10 @@ def _check_body(checker: Checker, value: object) -> str:
 def _check_base(checker: Checker, document: Document, value: object) -> Revision | None:
     """The revision an amendment's text was made on: an existing one, at most the current one."""
     if value is None:
-        checker.fail("base_revision", "Say which revision the proposed text was made on.")
+        checker.fail("base_revision", N_("Say which revision the proposed text was made on."))
         return None
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        checker.fail("base_revision", "The base revision must be a revision number.")
+        checker.fail("base_revision", N_("The base revision must be a revision number."))
         return None
     text = str(value).strip()
     if not text.isascii() or not text.isdigit() or len(text) > 9 or not 1 <= int(text) <= document.current_number:
@@ -646,7 +646,7 @@ def _check_note(value: object, *, required: bool) -> str:
     checker = Checker()
     note = checker.text("note", value, label="Note", max_length=NOTE_MAX, multiline=True, required=required)
     if required and "note" in checker.errors and not note.strip():
-        checker.errors["note"] = "Say why the amendment is rejected: its author and the other parties read it."
+        checker.errors["note"] = N_("Say why the amendment is rejected: its author and the other parties read it.")
     checker.done()
     return note
 

@@ -9,6 +9,7 @@ from itertools import groupby
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from policyhub.amendments import bp, models, services
@@ -17,7 +18,7 @@ from policyhub.amendments.models import Amendment
 from policyhub.documents import panels
 from policyhub.documents import services as documents
 from policyhub.documents.models import Document
-from policyhub.errors import EditConflict, Invalid
+from policyhub.errors import N_, EditConflict, Invalid
 from policyhub.extensions import csrf
 from policyhub.permissions import Action, require
 from policyhub.text.diff_html import inline_html, side_by_side
@@ -110,7 +111,7 @@ def _show_page(amendment: Amendment, *, comment_form: CommentForm | None = None,
 def _view_arg() -> str:
     view = request.args.get("view", "side")
     if view not in ("inline", "side"):
-        abort(400, "view must be 'inline' or 'side'.")
+        abort(400, N_("view must be 'inline' or 'side'."))
     return view
 
 
@@ -139,7 +140,8 @@ def new(slug: str) -> Any:
         except Invalid as error:
             form.apply(error)
         else:
-            flash(f"Proposed as amendment {amendment.number}. Leads of every party can now see it.", "success")
+            flash(_("Proposed as amendment %(number)s. Leads of every party can now see it.", number=amendment.number),
+                  "success")
             return redirect(url_for(".show", slug=slug, number=amendment.number))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("amendments/new.html", document=document, current=current, form=form,
@@ -168,7 +170,7 @@ def edit(slug: str, number: int) -> Any:
         except Invalid as error:
             form.apply(error)
         else:
-            flash(f"Amendment {number} updated.", "success")
+            flash(_("Amendment %(number)s updated.", number=number), "success")
             return redirect(url_for(".show", slug=slug, number=number))
     status = 422 if form.errors or form.form_errors else 200
     stale_rows = None if preview.applies else side_by_side(diff_words(current.body, latest.body))
@@ -197,21 +199,21 @@ def _back(amendment: Amendment, anchor: str | None = None) -> Any:
 @bp.post("/documents/<slug>/amendments/<int:number>/support")
 def support(slug: str, number: int) -> Any:
     amendment = services.support(current_user, _load(slug, number, Action.AMENDMENT_SUPPORT))
-    flash(f"You support amendment {number}.", "success")
+    flash(_("You support amendment %(number)s.", number=number), "success")
     return _back(amendment, "supporters")
 
 
 @bp.post("/documents/<slug>/amendments/<int:number>/unsupport")
 def unsupport(slug: str, number: int) -> Any:
     amendment = services.unsupport(current_user, _load(slug, number, Action.AMENDMENT_SUPPORT))
-    flash(f"You no longer support amendment {number}.", "info")
+    flash(_("You no longer support amendment %(number)s.", number=number), "info")
     return _back(amendment, "supporters")
 
 
 @bp.post("/documents/<slug>/amendments/<int:number>/withdraw")
 def withdraw(slug: str, number: int) -> Any:
     amendment = services.withdraw_amendment(current_user, _load(slug, number, Action.AMENDMENT_WITHDRAW))
-    flash(f"Amendment {number} is withdrawn.", "success")
+    flash(_("Amendment %(number)s is withdrawn.", number=number), "success")
     return _back(amendment)
 
 
@@ -227,7 +229,8 @@ def accept(slug: str, number: int) -> Any:
         except Invalid as error:
             form.apply(error)
         else:
-            flash(f"Amendment {number} accepted: the text is now revision {revision.number}.", "success")
+            flash(_("Amendment %(number)s accepted: the text is now revision %(revision)s.", number=number,
+                    revision=revision.number), "success")
             return _back(amendment)
     return _show_page(amendment, accept_form=form, status=422)
 
@@ -247,7 +250,7 @@ def reject(slug: str, number: int) -> Any:
         except Invalid as error:
             form.apply(error)
         else:
-            flash(f"Amendment {number} rejected.", "success")
+            flash(_("Amendment %(number)s rejected.", number=number), "success")
             return _back(amendment)
     return _show_page(amendment, reject_form=form, status=422)
 
@@ -263,7 +266,7 @@ def comment(slug: str, number: int) -> Any:
         except Invalid as error:
             form.apply(error)
         else:
-            flash("Your comment is posted.", "success")
+            flash(_("Your comment is posted."), "success")
             return _back(amendment, f"comment-{posted.id}")
     return _show_page(amendment, comment_form=form, status=422)
 

@@ -7,12 +7,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from policyhub.accounts.models import User
-from policyhub.accounts.services import register_user
+from policyhub.accounts.services import register_user, set_locale
 from policyhub.db import clock_at, utcnow
 from policyhub.demo.content import DEMO_PASSWORD, DOCUMENTS, PARTIES, USERS, DemoDocument, DemoRevision
 from policyhub.documents import services as documents
 from policyhub.documents.models import Document
 from policyhub.extensions import db
+from policyhub.i18n import LANGUAGES
 from policyhub.parties import services as parties
 from policyhub.parties.models import Party
 from policyhub.permissions import SYSTEM
@@ -31,6 +32,8 @@ def load_demo() -> str | None:
     users: dict[str, User] = {}
     for person in USERS:
         user = register_user(person.email, person.name, DEMO_PASSWORD, is_admin=person.admin, confirmed=True)
+        if person.locale:
+            set_locale(user, user, person.locale)
         if person.party and person.pending:
             parties.request_membership(user, party_by_slug[person.party])
         elif person.party:
@@ -185,5 +188,7 @@ def _logins_table() -> str:
             role = f"non-aligned (asked to join {person.party})"
         else:
             role = f"{person.role} of {person.party}"
+        if person.locale:
+            role += f", reads the site in {LANGUAGES[person.locale]}"
         lines.append(f"  {person.email:<26} {person.name:<18} {role}")
     return "\n".join(lines)

@@ -23,6 +23,7 @@ class DemoUser:
     role: str = "member"   # "member" | "lead"
     admin: bool = False
     pending: bool = False  # True: asked to join `party`, not yet approved (so non-aligned)
+    locale: str | None = None  # the interface language they chose (i18n.LANGUAGES); None: their browser's
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ USERS = (
     DemoUser(email="tom@labour.example", name="Tom Hughes", party="labour"),
     DemoUser(email="aisha@labour.example", name="Aisha Khan", party="labour"),
     DemoUser(email="fiona@libdem.example", name="Fiona MacLeod", party="libdem", role="lead"),
-    DemoUser(email="owen@libdem.example", name="Owen Price", party="libdem"),
+    DemoUser(email="owen@libdem.example", name="Owen Price", party="libdem", locale="cy"),
     DemoUser(email="harriet@libdem.example", name="Harriet Lowe", party="libdem"),
     DemoUser(email="carys@green.example", name="Carys Evans", party="green", role="lead"),
     DemoUser(email="jonah@green.example", name="Jonah Whitfield", party="green"),

@@ -9,7 +9,8 @@ the document's status and decision rule (the audit log), and the endorsements st
 stale on clauses of their scope.
 
 ``change_record`` returns the structured record the page renders; ``sentences`` and ``summary_text`` say it
-in plain text (for mail and feeds).
+in plain text (for mail and feeds), in the language of the request: each phrase is one whole translatable
+sentence, so a translator can order its parts.
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from policyhub.accounts.models import User
@@ -150,9 +153,9 @@ def change_record(document: Document, a: int, b: int) -> ChangeRecord:
 def person_text(user: User | None) -> str:
     """"Ana Pérez (Green Party)": a name with the party it speaks for."""
     if user is None:
-        return "the command line"
+        return _("the command line")
     party = user.party
-    return f"{user.name} ({party.name if party is not None else 'non-aligned'})"
+    return f"{user.name} ({party.name if party is not None else _('non-aligned')})"
 
 
 def joined(items: Sequence[str]) -> str:
@@ -160,70 +163,108 @@ def joined(items: Sequence[str]) -> str:
     items = list(items)
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
+    return _("%(items)s and %(last)s", items=", ".join(items[:-1]), last=items[-1])
 
 
 def amendments_sentence(items: Sequence[AcceptedAmendment]) -> str:
     numbers = joined([str(item.amendment.number) for item in items])
     who = "; ".join(
         (f"{item.amendment.number}: " if len(items) > 1 else "")
-        + f"proposed by {person_text(item.amendment.author)}, accepted by {person_text(item.amendment.decided_by)}"
+        + _("proposed by %(proposer)s, accepted by %(decider)s", proposer=person_text(item.amendment.author),
+            decider=person_text(item.amendment.decided_by))
         for item in items)
-    return f"amendment{'s' if len(items) > 1 else ''} {numbers} accepted ({who})"
+    return ngettext("amendment %(numbers)s accepted (%(who)s)", "amendments %(numbers)s accepted (%(who)s)",
+                    len(items), numbers=numbers, who=who)
 
 
-def edits_sentences(edits: Sequence[Revision], *, verb: str = "edited directly") -> list[str]:
-    """One phrase per author, in order of their first revision: "revisions 5 and 6 edited directly by …"."""
+def edits_sentences(edits: Sequence[Revision], *, reverts: bool = False) -> list[str]:
+    """One phrase per author, in order of their first revision: "revisions 5 and 6 edited directly by …"
+    ("… reverted to earlier text by …" for ``reverts``)."""
     by_author: dict[int, list[Revision]] = {}
     for revision in edits:
         by_author.setdefault(revision.author_id, []).append(revision)
-    return [f"revision{'s' if len(items) > 1 else ''} {joined([str(r.number) for r in items])} {verb} by "
-            f"{person_text(items[0].author)}" for items in by_author.values()]
+    found = []
+    for items in by_author.values():
+        numbers, person = joined([str(r.number) for r in items]), person_text(items[0].author)
+        if reverts:
+            found.append(ngettext("revision %(numbers)s reverted to earlier text by %(person)s",
+                                  "revisions %(numbers)s reverted to earlier text by %(person)s",
+                                  len(items), numbers=numbers, person=person))
+        else:
+            found.append(ngettext("revision %(numbers)s edited directly by %(person)s",
+                                  "revisions %(numbers)s edited directly by %(person)s",
+                                  len(items), numbers=numbers, person=person))
+    return found
+
+
+def clause_name(key: str | None) -> str:
+    """What a clause without a label is called: "clause 8"."""
+    return _("clause %(key)s", key=key)
 
 
 def clause_change_text(change: ClauseChange) -> str:
+    label = change.label
     if change.kind == "edited" and change.cosmetic:
-        return f"{change.label} reformatted"
+        return _("%(clause)s reformatted", clause=label)
     if change.kind == "split":
-        return f"{change.label} split from {change.other_label or 'clause ' + str(change.other_key)}"
+        return _("%(clause)s split from %(other)s", clause=label,
+                 other=change.other_label or clause_name(change.other_key))
     if change.kind == "merged":
-        return f"{change.label} merged into {change.other_label or 'clause ' + str(change.other_key)}"
-    return f"{change.label} {change.kind}"
+        return _("%(clause)s merged into %(other)s", clause=label,
+                 other=change.other_label or clause_name(change.other_key))
+    # One whole sentence a kind: in other languages the verb's form and place depend on it.
+    if change.kind == "edited":
+        return _("%(clause)s edited", clause=label)
+    if change.kind == "added":
+        return _("%(clause)s added", clause=label)
+    if change.kind == "restored":
+        return _("%(clause)s restored", clause=label)
+    if change.kind == "moved":
+        return _("%(clause)s moved", clause=label)
+    if change.kind == "removed":
+        return _("%(clause)s removed", clause=label)
+    return f"{label} {change.kind}"
 
 
 def endorsement_change_text(change: EndorsementChange) -> str:
     endorsement = change.endorsement
-    name = endorsement.party.name
+    name, number = endorsement.party.name, endorsement.revision_number
     if change.kind == "withdrawn":
-        return f"{name} withdrew its endorsement (revision {endorsement.revision_number})"
-    return f"{name} {change.kind} (revision {endorsement.revision_number})"
+        return _("%(party)s withdrew its endorsement (revision %(number)s)", party=name, number=number)
+    if change.kind == "re-endorsed":
+        return _("%(party)s re-endorsed (revision %(number)s)", party=name, number=number)
+    return _("%(party)s endorsed (revision %(number)s)", party=name, number=number)
 
 
 def standing_text(item: EndorsementStanding) -> str:
     endorsement = item.endorsement
-    whose = f"{endorsement.party.name} endorsement (revision {endorsement.revision_number})"
+    party, number = endorsement.party.name, endorsement.revision_number
     if item.staleness == "cosmetic":
-        return f"{whose} still holds: only formatting changed since"
+        return _("%(party)s endorsement (revision %(number)s) still holds: only formatting changed since",
+                 party=party, number=number)
     if item.staleness == "outside_scope":
-        return f"{whose} still holds: nothing in its scope changed"
+        return _("%(party)s endorsement (revision %(number)s) still holds: nothing in its scope changed",
+                 party=party, number=number)
     if not item.changed:
-        return f"{whose} stale"
-    return f"{whose} stale on {joined([c.label + (' (removed)' if c.gone else '') for c in item.changed])}"
+        return _("%(party)s endorsement (revision %(number)s) stale", party=party, number=number)
+    clauses_text = joined([_("%(clause)s (removed)", clause=c.label) if c.gone else c.label for c in item.changed])
+    return _("%(party)s endorsement (revision %(number)s) stale on %(clauses)s", party=party, number=number,
+             clauses=clauses_text)
 
 
 def phrases(record: ChangeRecord) -> list[str]:
     """The record after its headline, as phrases that can follow a colon ("amendment 3 accepted (…)")."""
     if record.is_empty:
-        return ["the same revision: nothing changed"]
+        return [_("the same revision: nothing changed")]
     out = []
     if record.amendments:
         out.append(amendments_sentence(record.amendments))
     out += edits_sentences(record.edits)
-    out += edits_sentences(record.reverts, verb="reverted to earlier text")
+    out += edits_sentences(record.reverts, reverts=True)
     if record.title_changed:
-        out.append(f"title changed to “{record.new.title}”")
+        out.append(_("title changed to “%(title)s”", title=record.new.title))
     changes = [clause_change_text(change) for change in record.clause_changes]
-    out.append(", ".join(changes) if changes else "no clause changed")
+    out.append(", ".join(changes) if changes else _("no clause changed"))
     out += [event.summary for event in record.document_events]
     out += [endorsement_change_text(change) for change in record.endorsement_changes]
     out += [standing_text(item) for item in record.standing]
@@ -231,7 +272,7 @@ def phrases(record: ChangeRecord) -> list[str]:
 
 
 def headline(record: ChangeRecord) -> str:
-    return f"Revision {record.old.number} → revision {record.new.number}"
+    return _("Revision %(old)s → revision %(new)s", old=record.old.number, new=record.new.number)
 
 
 def sentences(record: ChangeRecord) -> list[str]:
@@ -279,7 +320,7 @@ def _clause_changes(document: Document, old: Revision, new: Revision) -> list[Cl
     for key, clause in before.items():
         if key in after:
             continue
-        was = f"{clause.label} of revision {old.number}"  # gone: numbered as in the old text
+        was = _("%(clause)s of revision %(number)s", clause=clause.label, number=old.number)  # as numbered then
         gone = [event for event in events.get(key, []) if event.kind in ("merged", "removed")]
         if gone and gone[-1].kind == "merged" and gone[-1].origin:
             origin = gone[-1].origin
@@ -343,7 +384,8 @@ def _standing(document: Document, record: Sequence[Endorsement], new: Revision,
         labels_before = {clause.key: clause.label for clause in clauses.clauses_of(revision)} \
             if any(key not in labels_after for key in changed_keys) else {}
         changed = [ChangedClause(key, labels_after[key], False) if key in labels_after else
-                   ChangedClause(key, f"{labels_before.get(key) or 'clause ' + key} of revision {revision.number}",
+                   ChangedClause(key, _("%(clause)s of revision %(number)s",
+                                        clause=labels_before.get(key) or clause_name(key), number=revision.number),
                                  True) for key in changed_keys]
         found.append(EndorsementStanding(endorsement, staleness, changed))
     return found

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload, undefer
@@ -107,7 +108,7 @@ class ClauseStory:
 
     @property
     def label(self) -> str:
-        return self.last.label if self.last is not None else f"clause {self.key}"
+        return self.last.label if self.last is not None else _("clause %(key)s", key=self.key)
 
     @property
     def restorations(self) -> list[Step]:

@@ -20,7 +20,7 @@ from policyhub.documents import clauses, storage
 from policyhub.documents.models import (
     POLICY_AREA_MAX, STATUSES, SUMMARY_MAX, TITLE_MAX, Document, Revision, without_head,
 )
-from policyhub.errors import BadRequest, Conflict, EditConflict, Invalid, NotFound
+from policyhub.errors import N_, BadRequest, Conflict, EditConflict, Invalid, NotFound
 from policyhub.extensions import db
 from policyhub.parties import audit
 from policyhub.permissions import Action, require
@@ -154,15 +154,15 @@ def create_document(actor: User, *, title: object, body: object, policy_area: ob
     explicit = slug not in (None, "")
     slug = checker.slug("slug", slug) if explicit else slugify(title)
     if explicit and slug in RESERVED_SLUGS:
-        checker.fail("slug", "That slug is reserved; choose another.")
+        checker.fail("slug", N_("That slug is reserved; choose another."))
     if title and not slug:
-        checker.fail("slug", "Choose a slug: the title has no letters or digits to make one from.")
+        checker.fail("slug", N_("Choose a slug: the title has no letters or digits to make one from."))
     checker.done()
     try:
         with write_transaction(db.session):
             if explicit and db.session.scalar(select(Document.id).where(Document.slug == slug)) is not None:
-                raise Invalid("That slug is already used by another document.",
-                              {"slug": "Already used by another document; choose another."})
+                raise Invalid(N_("That slug is already used by another document."),
+                              {"slug": N_("Already used by another document; choose another.")})
             document = Document(slug=slug if explicit else _free_slug(slug), title=title, policy_area=area,
                                 status="draft", current_number=0, created_by_id=actor.id)
             db.session.add(document)
@@ -170,8 +170,8 @@ def create_document(actor: User, *, title: object, body: object, policy_area: ob
             _insert_revision(actor, document, title=title, body=body, summary=summary or "Created",
                              base_number=None, source="edit", previous=None)
     except IntegrityError:
-        raise Invalid("That slug is already used by another document.",
-                      {"slug": "Already used by another document; choose another."}) from None
+        raise Invalid(N_("That slug is already used by another document."),
+                      {"slug": N_("Already used by another document; choose another.")}) from None
     return document
 
 
@@ -223,7 +223,7 @@ def apply_change(actor: User, document: Document, *, title: object, body: object
         if permission is not None:
             require(actor, permission, document)
         if base > document.current_number:
-            raise Invalid("The base revision does not exist.",
+            raise Invalid(N_("The base revision does not exist."),
                           {"base_revision": f"There is no revision {base}; the latest is {document.current_number}."})
         current = get_revision(document, document.current_number)
         merged = False
@@ -258,13 +258,14 @@ def set_status(actor: User, document: Document, status: object) -> Document:
 
 def _parse_base(value: object, document: Document) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise BadRequest("base_revision must be a revision number.")
+        raise BadRequest(N_("base_revision must be a revision number."))
     try:
         number = int(value)
     except ValueError:
-        raise Invalid("The base revision must be a number.", {"base_revision": "Not a revision number."}) from None
+        raise Invalid(N_("The base revision must be a number."),
+                      {"base_revision": N_("Not a revision number.")}) from None
     if number < 1:
-        raise Invalid("The base revision does not exist.", {"base_revision": f"There is no revision {number}."})
+        raise Invalid(N_("The base revision does not exist."), {"base_revision": f"There is no revision {number}."})
     return number
 
 
@@ -330,7 +331,7 @@ def _insert_revision(actor: User, document: Document, *, title: str, body: str, 
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
-        raise Conflict("Another save moved the document on at the same moment; please save again.")
+        raise Conflict(N_("Another save moved the document on at the same moment; please save again."))
     db.session.refresh(document)
     clauses.record(document, revision.number, plan)
     audit.record(actor, "revision.create", document, f"Revision {revision.number} of '{title}'",

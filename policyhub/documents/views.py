@@ -4,13 +4,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from policyhub.documents import bp, panels, services
 from policyhub.documents.forms import DocumentForm, EditForm, RevertForm, StatusForm
 from policyhub.documents.models import STATUSES, Document
-from policyhub.errors import BadRequest, Conflict, EditConflict, Invalid
+from policyhub.errors import N_, BadRequest, Conflict, EditConflict, Invalid
 from policyhub.extensions import csrf
+from policyhub.i18n import translated
 from policyhub.pagecache import immutable_for_visitors, visitor_cached
 from policyhub.parties.services import list_parties
 from policyhub.permissions import Action, can, require
@@ -20,6 +22,13 @@ from policyhub.web import int_arg
 
 
 LIST_PAGE_SIZE = 100
+
+# One whole sentence per status, so a translation can inflect the status as its grammar needs.
+_NOW_IN_STATUS = {
+    "draft": _l("'%(title)s' is now draft."),
+    "consultation": _l("'%(title)s' is now consultation."),
+    "archived": _l("'%(title)s' is now archived."),
+}
 
 
 @bp.get("/")
@@ -35,7 +44,7 @@ def index() -> tuple[str, int]:
         asked = read_search_request(parties={party.slug for party in parties}, per_page=LIST_PAGE_SIZE,
                                     kind="document")
     except BadRequest as error:
-        return _list_page(400, error=error.message, parties=parties, asked=None, documents=[], total=0)
+        return _list_page(400, error=translated(error.message), parties=parties, asked=None, documents=[], total=0)
     query = asked.query
     if not (query.text or query.status or query.area or query.party):
         documents, total = services.list_documents(page=1, per_page=1000)
@@ -72,7 +81,7 @@ def new() -> Any:
         except Invalid as error:
             form.apply(error)
         else:
-            flash(f"Created '{document.title}'.", "success")
+            flash(_("Created '%(title)s'.", title=document.title), "success")
             return redirect(url_for(".show", slug=document.slug))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("documents/new.html", form=form, areas=services.policy_areas()), status
@@ -85,7 +94,7 @@ def show(slug: str) -> str:
     revision = services.get_revision(document, document.current_number)
     lines = request.args.get("lines", "")  # the page cache keys on the full URL: both forms are kept
     if lines not in ("", "0", "1"):
-        raise BadRequest("'lines' must be 1 (show line numbers) or 0.")
+        raise BadRequest(N_("'lines' must be 1 (show line numbers) or 0."))
     # A form makes a CSRF token, which starts a session: only for someone who may use it (and so a
     # visitor's page stays the same for every visitor, and cacheable).
     may_set_status = can(current_user, Action.DOCUMENT_SET_STATUS, document)
@@ -137,7 +146,7 @@ def diff(slug: str) -> str:
         immutable_for_visitors()
     view = request.args.get("view", "inline")
     if view not in ("inline", "side"):
-        abort(400, "view must be 'inline' or 'side'.")
+        abort(400, N_("view must be 'inline' or 'side'."))
     comparison = services.compare(document, old_number, new_number)
     return render_template(
         "documents/diff.html", document=document, comparison=comparison, view=view,
@@ -170,15 +179,15 @@ def edit(slug: str) -> Any:
 
 def _after_save(document: Any, result: services.SaveResult) -> Any:
     if not result.changed:
-        flash("Nothing changed, so no new revision was made.", "info")
+        flash(_("Nothing changed, so no new revision was made."), "info")
         return redirect(url_for(".show", slug=document.slug))
     number = result.revision.number
     if result.merged:
-        flash(f"Someone saved while you were editing; your changes touched other passages and were merged "
-              f"into revision {number}.", "success")
+        flash(_("Someone saved while you were editing; your changes touched other passages and were merged "
+                "into revision %(number)s.", number=number), "success")
         base = result.revision.base_number or number - 1
         return redirect(url_for(".diff", slug=document.slug, **{"from": base, "to": number}))
-    flash(f"Saved as revision {number}.", "success")
+    flash(_("Saved as revision %(number)s.", number=number), "success")
     return redirect(url_for(".show", slug=document.slug))
 
 
@@ -198,12 +207,12 @@ def revert(slug: str) -> Any:
     require(current_user, Action.DOCUMENT_REVERT, document)
     form = RevertForm()
     if not form.validate_on_submit() or not (form.to.data or "").isdigit():
-        abort(400, "The revert form was incomplete; go back to the revision and try again.")
+        abort(400, N_("The revert form was incomplete; go back to the revision and try again."))
     try:
         result = services.revert_document(current_user, document, to_number=int(form.to.data),
                                           base_number=form.base_revision.data, summary=form.summary.data)
     except Conflict as error:
-        flash(error.message, "error")
+        flash(translated(error.message), "error")
         return redirect(url_for(".history", slug=slug))
     return _after_save(document, result)
 
@@ -215,7 +224,9 @@ def set_status(slug: str) -> Any:
     form = StatusForm()
     if form.validate_on_submit():
         services.set_status(current_user, document, form.status.data)
-        flash(f"'{document.title}' is now {document.status}.", "success")
+        sentence = _NOW_IN_STATUS.get(document.status)
+        flash(str(sentence) % {"title": document.title} if sentence is not None else
+              _("'%(title)s' is now %(status)s.", title=document.title, status=document.status), "success")
     else:
-        flash("Choose one of the statuses offered.", "error")
+        flash(_("Choose one of the statuses offered."), "error")
     return redirect(url_for(".show", slug=slug))

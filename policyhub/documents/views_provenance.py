@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template, request
 
 from policyhub.documents import bp, provenance as provenance_service, services
-from policyhub.errors import BadRequest
+from policyhub.errors import N_, BadRequest
 from policyhub.pagecache import immutable_for_visitors, visitor_cached
 from policyhub.web import int_arg
 
@@ -20,7 +20,7 @@ def provenance(slug: str) -> str:
     number = int_arg("revision", document.current_number) or document.current_number
     colour = request.args.get("colour") or "party"
     if colour not in COLOURINGS:
-        raise BadRequest("colour must be 'party' or 'revision'.")
+        raise BadRequest(N_("colour must be 'party' or 'revision'."))
     found = provenance_service.provenance(document, number)
     if "revision" in request.args and number < document.current_number:
         immutable_for_visitors()  # an old revision's text never changes (its authors' names may: a day)

@@ -37,7 +37,7 @@ from policyhub.documents.models import Document, Revision, without_head
 from policyhub.documents.services import lock_document
 from policyhub.endorsements import services, staleness
 from policyhub.endorsements.models import Endorsement
-from policyhub.errors import BadRequest, Invalid
+from policyhub.errors import N_, BadRequest, Invalid
 from policyhub.extensions import db
 from policyhub.notifications.services import local_path, notify
 from policyhub.parties import audit
@@ -95,12 +95,12 @@ def _parse_k(value: object) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise BadRequest("'k' must be an integer.")
+        raise BadRequest(N_("'k' must be an integer."))
     if isinstance(value, int):
         return value
     text = value.strip()
     if not re.fullmatch(r"-?[0-9]{1,9}", text):
-        raise Invalid("k must be a whole number.", {"k": "Enter a whole number of parties."})
+        raise Invalid(N_("k must be a whole number."), {"k": N_("Enter a whole number of parties.")})
     return int(text)
 
 
@@ -114,21 +114,21 @@ def set_rule(actor: Any, document: Document, kind: object, k: object = None) -> 
     """
     require(actor, Action.DOCUMENT_SET_RULE, document)
     if kind is not None and not isinstance(kind, str):
-        raise BadRequest("'kind' must be a string: \"all\" or \"k_of_n\".")
+        raise BadRequest(N_("'kind' must be a string: \"all\" or \"k_of_n\"."))
     number = _parse_k(k) if kind == "k_of_n" else None  # "all" has no k: whatever came with it is ignored
     errors: dict[str, str] = {}
     if kind not in RULE_KINDS:
-        errors["kind"] = "Choose a rule: every party (\"all\") or k of n parties (\"k_of_n\")."
+        errors["kind"] = N_("Choose a rule: every party (\"all\") or k of n parties (\"k_of_n\").")
     parties = len(list_parties())
     if kind == "k_of_n":
         if not parties:
-            errors["k"] = "There are no parties yet, so no number of them can agree."
+            errors["k"] = N_("There are no parties yet, so no number of them can agree.")
         elif number is None:
             errors["k"] = f"Say how many parties must endorse: from 1 to {parties}."
         elif not 1 <= number <= parties:
             errors["k"] = f"k must be from 1 to {parties}, the number of parties."
     if errors:
-        raise Invalid("The decision rule was not changed.", errors)
+        raise Invalid(N_("The decision rule was not changed."), errors)
     rule = Rule("k_of_n", number) if kind == "k_of_n" else Rule()
     with write_transaction(db.session):
         document = lock_document(document)

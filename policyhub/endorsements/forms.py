@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, SelectChoice, SelectField, TextAreaField
 
 from policyhub.documents.clauses import Clause
@@ -13,22 +15,23 @@ from policyhub.endorsements.models import REASON_MAX, STATEMENT_MAX
 from policyhub.errors import Invalid
 from policyhub.forms import Form
 
-SCOPES = [SelectChoice("whole", "The whole document"), SelectChoice("sections", "Section by section")]
+SCOPES = [SelectChoice("whole", _l("The whole document")), SelectChoice("sections", _l("Section by section"))]
 SECTION_STANCES = [
-    SelectChoice("endorse", "Endorse"),
-    SelectChoice("reservations", "Endorse with reservations"),
-    SelectChoice("object", "Object"),
-    SelectChoice("not_reviewed", "Not reviewed"),
+    SelectChoice("endorse", _l("Endorse")),
+    SelectChoice("reservations", _l("Endorse with reservations")),
+    SelectChoice("object", _l("Object")),
+    SelectChoice("not_reviewed", _l("Not reviewed")),
 ]
 
 
 class EndorseForm(Form):
     # The party is deliberately not a field: it always comes from the lead's own membership.
-    revision = SelectField("Revision to endorse", validate_choice=False,
-                           description="Endorse the text you have read. The current revision is chosen for you.")
-    statement = TextAreaField("Public statement (optional)",
-                              description=f"Shown with the endorsement, up to {STATEMENT_MAX:,} characters.")
-    scope = RadioField("What do you endorse?", choices=SCOPES, default="whole")
+    revision = SelectField(_l("Revision to endorse"), validate_choice=False,
+                           description=_l("Endorse the text you have read. The current revision is chosen for you."))
+    statement = TextAreaField(_l("Public statement (optional)"),
+                              description=_l("Shown with the endorsement, up to %(max)s characters.",
+                                             max=f"{STATEMENT_MAX:,}"))
+    scope = RadioField(_l("What do you endorse?"), choices=SCOPES, default="whole")
     next = HiddenField()
     # The sections offered (heading clauses of the text), set by ``for_sections``; one radio group
     # ("stance_<key>") and one reason ("reason_<key>") each.
@@ -43,8 +46,9 @@ class EndorseForm(Form):
             fields[f"stance_{clause.key}"] = RadioField(
                 f"{clause.label} {heading_title(clause.text)}", choices=SECTION_STANCES, default="not_reviewed")
             fields[f"reason_{clause.key}"] = TextAreaField(
-                f"Reason for {clause.label}",
-                description=f"Required for reservations and objections, up to {REASON_MAX:,} characters.")
+                _l("Reason for %(label)s", label=clause.label),
+                description=_l("Required for reservations and objections, up to %(max)s characters.",
+                               max=f"{REASON_MAX:,}"))
         return type(cls.__name__, (cls,), fields)
 
     def stance_field(self, clause: Clause) -> Any:
@@ -77,19 +81,19 @@ class EndorseForm(Form):
         if not self.by_section:
             return valid
         if not self.section_clauses:
-            self.scope.errors = [*self.scope.errors, "This text has no sections (headings): endorse the whole "
-                                                     "document instead."]
+            self.scope.errors = [*self.scope.errors, _("This text has no sections (headings): endorse the whole "
+                                                       "document instead.")]
             return False
         chosen = [c for c in self.section_clauses if self.stance_field(c).data not in (None, "", "not_reviewed")]
         if not chosen:
-            self.scope.errors = [*self.scope.errors, "Choose endorse, reservations or object for at least one "
-                                                     "section, or endorse the whole document."]
+            self.scope.errors = [*self.scope.errors, _("Choose endorse, reservations or object for at least one "
+                                                       "section, or endorse the whole document.")]
             valid = False
         for clause in self.section_clauses:
             if self.stance_field(clause).data == "not_reviewed" and (self.reason_field(clause).data or "").strip():
                 field = self.reason_field(clause)
-                field.errors = [*field.errors, f"{clause.label} is marked not reviewed: choose a stance for it, "
-                                               "or clear its reason."]
+                field.errors = [*field.errors, _("%(label)s is marked not reviewed: choose a stance for it, or "
+                                                 "clear its reason.", label=clause.label)]
                 valid = False
         return valid
 
@@ -97,7 +101,7 @@ class EndorseForm(Form):
         """As ``Form.apply``, with the service's per-clause fields ("reasons.<key>") shown at their section."""
         fields = {}
         for name, message in error.fields.items():
-            prefix, _, key = name.partition(".")
+            prefix, _dot, key = name.partition(".")
             fields[f"reason_{key}" if prefix == "reasons" and key else name] = message
         super().apply(Invalid(error.message, fields))
 
@@ -105,7 +109,8 @@ class EndorseForm(Form):
         """Offer every revision of ``document``, newest first; revision numbers are gap-free."""
         current = document.current_number
         self.revision.choices = [
-            (str(n), f"Revision {n} (current)" if n == current else f"Revision {n}") for n in range(current, 0, -1)
+            (str(n), _("Revision %(number)s (current)", number=n) if n == current else _("Revision %(number)s", number=n))
+            for n in range(current, 0, -1)
         ]
         if not self.revision.data:
             self.revision.data = str(current)

@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from policyhub.documents.models import Document, Revision
 from policyhub.endorsements.models import STANCES, Endorsement
-from policyhub.errors import BadRequest, NotFound
+from policyhub.errors import N_, BadRequest, NotFound
 from policyhub.extensions import db
 from policyhub.parties.models import Party
 from policyhub.validation import MAX_INTEGER, SLUG
@@ -115,32 +115,50 @@ class _Claim:
     sections: dict[str, str]
 
 
+# The text fields of a receipt (``endorsed_by``'s "name" included), each message written out whole so that
+# the catalogue can hold it.
+_MISSING = {
+    "document": N_("This is not a complete receipt: 'document' is missing."),
+    "party": N_("This is not a complete receipt: 'party' is missing."),
+    "name": N_("This is not a complete receipt: 'name' is missing."),
+    "created_at": N_("This is not a complete receipt: 'created_at' is missing."),
+    "content_sha256": N_("This is not a complete receipt: 'content_sha256' is missing."),
+}
+_NOT_TEXT = {
+    "document": N_("This is not a receipt: 'document' must be a string."),
+    "party": N_("This is not a receipt: 'party' must be a string."),
+    "name": N_("This is not a receipt: 'name' must be a string."),
+    "created_at": N_("This is not a receipt: 'created_at' must be a string."),
+    "content_sha256": N_("This is not a receipt: 'content_sha256' must be a string."),
+}
+
+
 def _string(data: dict[str, Any], name: str) -> str:
     if name not in data or data[name] is None:
-        raise BadRequest(f"This is not a complete receipt: '{name}' is missing.")
+        raise BadRequest(_MISSING[name])
     value = data[name]
     if not isinstance(value, str):
-        raise BadRequest(f"This is not a receipt: '{name}' must be a string.")
+        raise BadRequest(_NOT_TEXT[name])
     return value
 
 
 def _claim(data: object) -> _Claim:
     if not isinstance(data, dict):
-        raise BadRequest("A receipt must be a JSON object such as the one on an endorsement's receipt page.")
+        raise BadRequest(N_("A receipt must be a JSON object such as the one on an endorsement's receipt page."))
     revision = data.get("revision")
     if revision is None:
-        raise BadRequest("This is not a complete receipt: 'revision' is missing.")
+        raise BadRequest(N_("This is not a complete receipt: 'revision' is missing."))
     if isinstance(revision, bool) or not isinstance(revision, int):
-        raise BadRequest("This is not a receipt: 'revision' must be a whole number.")
+        raise BadRequest(N_("This is not a receipt: 'revision' must be a whole number."))
     person = data.get("endorsed_by")
     if person is None:
-        raise BadRequest("This is not a complete receipt: 'endorsed_by' is missing.")
+        raise BadRequest(N_("This is not a complete receipt: 'endorsed_by' is missing."))
     if not isinstance(person, dict):
-        raise BadRequest("This is not a receipt: 'endorsed_by' must be an object with a 'name'.")
+        raise BadRequest(N_("This is not a receipt: 'endorsed_by' must be an object with a 'name'."))
     name = _string(person, "name")
     name_party = person.get("party")
     if name_party is not None and not isinstance(name_party, str):
-        raise BadRequest("This is not a receipt: 'endorsed_by.party' must be a string or null.")
+        raise BadRequest(N_("This is not a receipt: 'endorsed_by.party' must be a string or null."))
     sections = data.get("sections")
     if sections is None:
         sections = {}
@@ -227,13 +245,15 @@ def verify_receipt(data: object) -> Verdict:
     recorded = sections_of(endorsement)
     if claim.sections != recorded:
         if not recorded:
-            why = "the record holds an endorsement of the whole document, but the receipt names sections"
+            mismatch = N_("The receipt does not match the record: the record holds an endorsement of the whole "
+                     "document, but the receipt names sections.")
         elif not claim.sections:
-            why = ("the record holds an endorsement of named sections only, but the receipt claims the whole "
-                   "document")
+            mismatch = N_("The receipt does not match the record: the record holds an endorsement of named sections "
+                     "only, but the receipt claims the whole document.")
         else:
-            why = "the sections or stances in the receipt are not those in the record"
-        return Verdict(False, f"The receipt does not match the record: {why}.")
+            mismatch = N_("The receipt does not match the record: the sections or stances in the receipt are not "
+                     "those in the record.")
+        return Verdict(False, mismatch)
     actual = sha256_of(revision.body)
     if endorsement.content_sha256 is not None and endorsement.content_sha256 != actual:
         return Verdict(False, f"The text of revision {claim.revision} stored now is not the text that was "
@@ -279,11 +299,11 @@ def verify_text(document_slug: object, revision: object, text: object) -> Verdic
     UTF-8). Raises BadRequest for arguments of the wrong type; an unknown document or revision is a
     Verdict with ``valid`` false."""
     if not isinstance(document_slug, str):
-        raise BadRequest("'document' must be a document's slug.")
+        raise BadRequest(N_("'document' must be a document's slug."))
     if isinstance(revision, bool) or not isinstance(revision, int):
-        raise BadRequest("'revision' must be a whole number.")
+        raise BadRequest(N_("'revision' must be a whole number."))
     if not isinstance(text, str):
-        raise BadRequest("'text' must be a string.")
+        raise BadRequest(N_("'text' must be a string."))
     document = _document(document_slug.strip())
     if document is None:
         return Verdict(False, f"There is no document '{document_slug}' here.")

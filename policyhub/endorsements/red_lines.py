@@ -31,7 +31,7 @@ from policyhub.documents.clauses import Clause, clauses_of
 from policyhub.documents.models import ClauseEvent, Document, Revision, without_head
 from policyhub.documents.services import lock_document
 from policyhub.endorsements.models import RedLine
-from policyhub.errors import BadRequest, Invalid, NotFound
+from policyhub.errors import N_, BadRequest, Invalid, NotFound
 from policyhub.extensions import db
 from policyhub.notifications.services import FEED_LIMIT, local_path, notify, shorten
 from policyhub.parties import audit
@@ -94,12 +94,12 @@ def red_lines_by_party(document: Document, clauses: list[Clause] | None = None) 
 
 def _key(value: object) -> str:
     if value is None:
-        raise Invalid("Choose a clause.", {"clause": "Choose a clause of the current text."})
+        raise Invalid(N_("Choose a clause."), {"clause": N_("Choose a clause of the current text.")})
     if not isinstance(value, str):
-        raise BadRequest("'clause' must be a clause id (a string).")
+        raise BadRequest(N_("'clause' must be a clause id (a string)."))
     key = value.strip()
     if not key:
-        raise Invalid("Choose a clause.", {"clause": "Choose a clause of the current text."})
+        raise Invalid(N_("Choose a clause."), {"clause": N_("Choose a clause of the current text.")})
     return key
 
 
@@ -123,7 +123,7 @@ def mark_red_line(actor: Any, document: Document, key: object) -> RedLine:
         clause = next((item for item in clauses if item.key == key), None)
         if clause is None:
             raise Invalid(f"'{document.title}' has no clause '{shorten(key, 20)}' in its current text.",
-                          {"clause": "Choose a clause of the current text."})
+                          {"clause": N_("Choose a clause of the current text.")})
         party = actor.party  # always the actor's own party: no input can name another
         existing = db.session.scalar(select(RedLine).where(
             RedLine.document_id == document.id, RedLine.party_id == party.id, RedLine.clause_key == key))

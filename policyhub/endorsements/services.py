@@ -41,7 +41,7 @@ from policyhub.documents.models import Document, Revision, without_head
 from policyhub.documents.services import lock_document
 from policyhub.endorsements import staleness
 from policyhub.endorsements.models import REASON_MAX, STANCES, STATEMENT_MAX, Endorsement, EndorsementStance
-from policyhub.errors import BadRequest, Conflict, Invalid, NotFound
+from policyhub.errors import N_, BadRequest, Conflict, Invalid, NotFound
 from policyhub.extensions import db
 from policyhub.notifications.services import ensure_watching, local_path, notify
 from policyhub.parties import audit
@@ -377,10 +377,10 @@ def _parse_revision(checker: Checker, value: object) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise BadRequest("revision must be a revision number.")
+        raise BadRequest(N_("revision must be a revision number."))
     text = value.strip() if isinstance(value, str) else str(value)
     if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) < 1:
-        checker.fail("revision", "Choose a revision number (1 or more).")
+        checker.fail("revision", N_("Choose a revision number (1 or more)."))
         return None
     return int(text)
 
@@ -399,7 +399,7 @@ def _parse_scope(sections: object, reasons: object) -> tuple[dict[str, str], dic
                          + ", ".join(f'"{stance}"' for stance in STANCES) + ".")
     if not isinstance(reasons, dict) or not all(isinstance(k, str) and (v is None or isinstance(v, str))
                                                 for k, v in reasons.items()):
-        raise BadRequest("reasons must be an object mapping clause ids to text.")
+        raise BadRequest(N_("reasons must be an object mapping clause ids to text."))
     return sections, reasons
 
 
@@ -496,7 +496,7 @@ def endorse_revision(actor: Any, document: Document, *, revision: object = None,
             party = actor.party  # always the actor's own party: no input can name another
             number = document.current_number if number is None else number
             if number > document.current_number:
-                raise Invalid("That revision does not exist.", {
+                raise Invalid(N_("That revision does not exist."), {
                     **checker.errors,
                     "revision": f"There is no revision {number}; the latest is {document.current_number}."})
             revisions = {r.number: r for r in db.session.scalars(
@@ -535,8 +535,8 @@ def endorse_revision(actor: Any, document: Document, *, revision: object = None,
             notify(document, actor=actor, kind="endorsement", message=summary,
                    url=local_path("endorsements.record", {"slug": document.slug}))
     except IntegrityError:
-        raise Conflict("Another lead of your party endorsed this document at the same moment. "
-                       "Reload the page to see where your party stands.") from None
+        raise Conflict(N_("Another lead of your party endorsed this document at the same moment. "
+                          "Reload the page to see where your party stands.")) from None
     return EndorseOutcome(endorsement, created=True, superseded=live)
 
 
@@ -579,9 +579,19 @@ def withdraw_endorsement(actor: Any, endorsement: Endorsement) -> None:
 
 # --- internals -------------------------------------------------------------------------------------------
 
+# One whole sentence per way of ending (END_REASONS), so that the catalogue can hold each.
+_ALREADY_ENDED = {
+    "withdrawn": N_("This endorsement has already ended (withdrawn). Reload the page to see where the party "
+                    "stands."),
+    "superseded": N_("This endorsement has already ended (superseded). Reload the page to see where the party "
+                     "stands."),
+}
+
+
 def _already_ended(endorsement: Endorsement) -> Conflict:
-    return Conflict(f"This endorsement has already ended ({endorsement.end_reason}). "
-                    "Reload the page to see where the party stands.")
+    return Conflict(_ALREADY_ENDED.get(endorsement.end_reason or "")
+                    or f"This endorsement has already ended ({endorsement.end_reason}). "
+                       "Reload the page to see where the party stands.")
 
 
 def _end(endorsement: Endorsement, actor: Any, reason: str) -> None:

@@ -36,6 +36,7 @@ from policyhub.documents.models import Document, Revision
 from policyhub.documents.services import revision_created
 from policyhub.endorsements.models import Endorsement
 from policyhub.endorsements.red_lines import possessive
+from policyhub.errors import N_
 from policyhub.extensions import db
 from policyhub.notifications.services import local_path, notify, shorten
 from policyhub.parties.models import Membership
@@ -52,12 +53,12 @@ HOLDING: frozenset[str] = frozenset({"current", "cosmetic", "outside_scope"})
 ClauseStance = Literal["endorse", "reservations", "object", "not_reviewed", "stale"]
 CLAUSE_STANCES: tuple[ClauseStance, ...] = ("endorse", "reservations", "object", "not_reviewed", "stale")
 
-# How each grade reads on the pages (the API uses the names).
+# How each grade reads on the pages (the API uses the names); marked for the catalogue, translated where shown.
 GRADE_WORDS: dict[str, str] = {
-    "current": "current",
-    "cosmetic": "cosmetic changes since (no review needed)",
-    "outside_scope": "changes outside the endorsed sections",
-    "substantive": "stale: review",
+    "current": N_("current"),
+    "cosmetic": N_("cosmetic changes since (no review needed)"),
+    "outside_scope": N_("changes outside the endorsed sections"),
+    "substantive": N_("stale: review"),
 }
 
 

@@ -6,6 +6,7 @@ from datetime import timezone
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from policyhub.db import utcnow
@@ -17,6 +18,7 @@ from policyhub.endorsements import bp, services, staleness
 from policyhub.endorsements.forms import EndorseForm, WithdrawForm, heading_title
 from policyhub.errors import Conflict, Invalid
 from policyhub.extensions import csrf
+from policyhub.i18n import translated
 from policyhub.pagecache import visitor_cached
 from policyhub.parties.services import get_party, list_parties
 from policyhub.permissions import Action, can, require
@@ -137,7 +139,7 @@ def endorse(slug: str) -> Any:
         except Invalid as error:
             form.apply(error)
         except Conflict as error:
-            form.form_errors.append(error.message)
+            form.form_errors.append(translated(error.message))
             status = 409
         else:
             _flash_endorsed(document, outcome)
@@ -149,14 +151,20 @@ def _flash_endorsed(document: Document, outcome: services.EndorseOutcome) -> Non
     endorsement = outcome.endorsement
     party, number = endorsement.party.name, endorsement.revision_number
     if not outcome.created:
-        flash(f"{party} already endorses revision {number} of '{document.title}'; nothing changed.", "info")
+        flash(_("%(party)s already endorses revision %(number)s of '%(title)s'; nothing changed.",
+                party=party, number=number, title=document.title), "info")
         return
-    replaced = (f" in place of its endorsement of revision {outcome.superseded.revision_number}"
-                if outcome.superseded is not None and outcome.superseded.revision_number != number else "")
-    flash(f"{party} now endorses revision {number} of '{document.title}'{replaced}.", "success")
+    if outcome.superseded is not None and outcome.superseded.revision_number != number:
+        flash(_("%(party)s now endorses revision %(number)s of '%(title)s' in place of its endorsement of "
+                "revision %(previous)s.", party=party, number=number, title=document.title,
+                previous=outcome.superseded.revision_number), "success")
+    else:
+        flash(_("%(party)s now endorses revision %(number)s of '%(title)s'.",
+                party=party, number=number, title=document.title), "success")
     if number != document.current_number:
-        flash(f"Revision {number} is not the current text (now revision {document.current_number}), so this "
-              "endorsement is already stale. Review what changed and endorse again when ready.", "info")
+        flash(_("Revision %(number)s is not the current text (now revision %(current)s), so this endorsement is "
+                "already stale. Review what changed and endorse again when ready.",
+                number=number, current=document.current_number), "info")
 
 
 @bp.post("/documents/<slug>/endorsements/<party_slug>/withdraw")
@@ -167,10 +175,10 @@ def withdraw(slug: str, party_slug: str) -> Any:
     require(current_user, Action.ENDORSEMENT_WITHDRAW, endorsement)
     form = WithdrawForm()
     if not form.validate_on_submit():
-        abort(400, "The withdrawal form was incomplete; go back, reload the page and try again.")
+        abort(400, _("The withdrawal form was incomplete; go back, reload the page and try again."))
     services.withdraw_endorsement(current_user, endorsement)
-    flash(f"{endorsement.party.name}'s endorsement of revision {endorsement.revision_number} was withdrawn. "
-          "It stays in the record.", "success")
+    flash(_("%(party)s's endorsement of revision %(number)s was withdrawn. It stays in the record.",
+            party=endorsement.party.name, number=endorsement.revision_number), "success")
     return redirect(safe_next(form.next.data, url_for(".record", slug=document.slug)))
 
 
@@ -183,7 +191,7 @@ def agenda() -> str:
     area = (request.args.get("area") or "").strip() or None
     archived = request.args.get("archived", "")
     if archived not in ("", "0", "1"):
-        abort(400, "'archived' must be 1 (include archived documents) or 0.")
+        abort(400, _("'archived' must be 1 (include archived documents) or 0."))
     return render_template("endorsements/agenda.html",
                            agenda=services.agenda(area, include_archived=archived == "1"))
 

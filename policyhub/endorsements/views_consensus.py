@@ -7,6 +7,8 @@ from datetime import timezone
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from policyhub.db import utcnow
@@ -15,6 +17,7 @@ from policyhub.documents.services import get_document
 from policyhub.endorsements import bp, consensus
 from policyhub.endorsements.forms_consensus import RuleForm
 from policyhub.errors import BadRequest, Invalid
+from policyhub.i18n import translated
 from policyhub.pagecache import visitor_cached
 from policyhub.permissions import Action, can, require
 from policyhub.text.rendering import render
@@ -51,10 +54,20 @@ def set_rule(slug: str) -> Any:
         form.apply(error)
         return _consensus_page(document, form, 422)
     except BadRequest as error:
-        form.form_errors.append(error.message)
+        form.form_errors.append(translated(error.message))
         return _consensus_page(document, form, 400)
-    flash(f"'{document.title}' is now agreed when {rule.describe()}.", "success")
+    flash(_rule_set_message(document, rule), "success")
     return redirect(url_for(".consensus_page", slug=document.slug))
+
+
+def _rule_set_message(document: Document, rule: consensus.Rule) -> str:
+    """The flash after a rule change, in the reader's language. ``Rule.describe`` stays English: the audit log
+    and notifications store its words."""
+    if rule.kind == "k_of_n" and rule.k:
+        return ngettext("'%(title)s' is now agreed when at least %(num)d party endorses and no party objects.",
+                        "'%(title)s' is now agreed when at least %(num)d parties endorse and no party objects.",
+                        rule.k, title=document.title)
+    return _("'%(title)s' is now agreed when every party endorses.", title=document.title)
 
 
 # --- common ground ---------------------------------------------------------------------------------------

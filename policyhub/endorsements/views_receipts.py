@@ -2,15 +2,18 @@
 a receipt or a pasted text against the record. The rules are in policyhub.endorsements.receipts."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from typing import Any
 
 from flask import Response, render_template, request
+from flask_babel import gettext as _
 
 from policyhub.endorsements import bp, receipts
 from policyhub.endorsements.forms_receipts import VerifyReceiptForm, VerifyTextForm
 from policyhub.errors import BadRequest
+from policyhub.i18n import translated
 from policyhub.pagecache import visitor_cached
 
 _NUMBER = re.compile(r"[0-9]{1,9}")
@@ -50,13 +53,15 @@ def _document_slug(raw: str) -> str:
 def _check_receipt(form: VerifyReceiptForm) -> receipts.Verdict | None:
     raw = (form.receipt.data or "").strip()
     if not raw:
-        form.receipt.errors = [*form.receipt.errors, "Paste a receipt."]
+        form.receipt.errors = [*form.receipt.errors, _("Paste a receipt.")]
         return None
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError) as error:
-        where = f" (line {error.lineno}, column {error.colno})" if isinstance(error, json.JSONDecodeError) else ""
-        return receipts.Verdict(False, f"This is not a receipt: it is not valid JSON{where}.")
+        if isinstance(error, json.JSONDecodeError):
+            return receipts.Verdict(False, _("This is not a receipt: it is not valid JSON (line %(line)s, column "
+                                             "%(column)s).", line=error.lineno, column=error.colno))
+        return receipts.Verdict(False, _("This is not a receipt: it is not valid JSON."))
     try:
         return receipts.verify_receipt(data)
     except BadRequest as error:
@@ -67,9 +72,9 @@ def _check_text(form: VerifyTextForm) -> receipts.Verdict | None:
     slug = _document_slug(form.document.data or "")
     number = (form.revision.data or "").strip()
     if not slug:
-        form.document.errors = [*form.document.errors, "Name the document."]
+        form.document.errors = [*form.document.errors, _("Name the document.")]
     if not _NUMBER.fullmatch(number) or int(number) < 1:
-        form.revision.errors = [*form.revision.errors, "Give a revision number (1 or more)."]
+        form.revision.errors = [*form.revision.errors, _("Give a revision number (1 or more).")]
     if form.document.errors or form.revision.errors:
         return None
     # Browsers send a textarea's line breaks as CR LF; documents are stored with LF.
@@ -102,5 +107,7 @@ def verify() -> tuple[str, int]:
             verdict = _check_text(text_form) if mode == "text" else _check_receipt(receipt_form)
             if verdict is None:
                 status = 422
+            else:  # the receipts module answers in English (the API's language); the page in the reader's
+                verdict = dataclasses.replace(verdict, reason=translated(verdict.reason))
     return render_template("endorsements/verify.html", receipt_form=receipt_form, text_form=text_form,
                            verdict=verdict, mode=mode), status

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -75,8 +76,8 @@ def mark_red_line(slug: str) -> Any:
     except Invalid as error:
         form.apply(error)
         return _page(document, form, 422)
-    flash(f"That clause is a red line of {red_line.party.name}: its members will be told whenever its words "
-          "change.", "success")
+    flash(_("That clause is a red line of %(party)s: its members will be told whenever its words change.",
+            party=red_line.party.name), "success")
     return redirect(url_for(".red_lines_page", slug=document.slug))
 
 
@@ -87,8 +88,8 @@ def clear_red_line(slug: str, key: str) -> Response:
     if not ClearRedLineForm().validate_on_submit():
         abort(400, "This form could not be used. Reload the page and try again.")
     red_lines.clear_red_line(current_user, document, key)
-    flash(f"The red line was cleared; {current_user.party.name} will no longer be told when that clause changes.",
-          "success")
+    flash(_("The red line was cleared; %(party)s will no longer be told when that clause changes.",
+            party=current_user.party.name), "success")
     return redirect(url_for(".red_lines_page", slug=document.slug))
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 from flask import render_template
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -24,7 +25,7 @@ from policyhub.accounts.models import User
 from policyhub.db import UTCDateTime, utcnow, write_transaction
 from policyhub.documents.models import Document, without_head
 from policyhub.extensions import db
-from policyhub.mail import external_url
+from policyhub.mail import external_url, in_language_of
 from policyhub.mailing.models import OutgoingMail
 from policyhub.mailing.queue import EVENT_KIND_OF, absolute
 from policyhub.notifications.models import Notification
@@ -51,6 +52,15 @@ class _Group:
     document: Document
     link: str
     items: list[dict[str, Any]] = field(default_factory=list)
+
+
+def digest_subject(period: str, updates: int, documents: int) -> str:
+    """'PolicyHub daily digest: 3 updates on 2 documents', in the language in force (the recipient's)."""
+    counts = {"updates": ngettext("%(num)d update", "%(num)d updates", updates),
+              "documents": ngettext("%(num)d document", "%(num)d documents", documents)}
+    if period == "weekly":
+        return gettext("PolicyHub weekly digest: %(updates)s on %(documents)s", **counts)
+    return gettext("PolicyHub daily digest: %(updates)s on %(documents)s", **counts)
 
 
 def queue_digests(period: str, now: datetime | None = None) -> int:
@@ -105,20 +115,19 @@ def queue_digests(period: str, now: datetime | None = None) -> int:
                                                                                     slug=n.document.slug))
                 group.items.append({"notification": n, "link": absolute(n.url)})
             kinds = sorted({EVENT_KIND_OF[n.kind] for n in items})
-            updates, documents = len(items), len(groups)
-            subject = (f"PolicyHub {period} digest: {updates} update{'s' if updates != 1 else ''} "
-                       f"on {documents} document{'s' if documents != 1 else ''}")
-            context = {
-                "user": user, "subject": subject, "period": period, "groups": list(groups.values()),
-                "preferences_link": external_url("accounts.account"),
-                "unsubscribe_kinds": [{"label": KIND_LABELS[kind], "url": unsubscribe_url(user.id, kind)}
-                                      for kind in kinds],
-                "unsubscribe_all": unsubscribe_url(user.id, None),
-            }
+            with in_language_of(user):
+                subject = digest_subject(period, len(items), len(groups))
+                context = {
+                    "user": user, "subject": subject, "period": period, "groups": list(groups.values()),
+                    "preferences_link": external_url("accounts.account"),
+                    "unsubscribe_kinds": [{"label": KIND_LABELS[kind], "url": unsubscribe_url(user.id, kind)}
+                                          for kind in kinds],
+                    "unsubscribe_all": unsubscribe_url(user.id, None),
+                }
+                text = render_template("mailing/digest.txt", **context)
+                html = render_template("mailing/digest.html", **context)
             mail = OutgoingMail(
-                user_id=user.id, to_address=user.email, subject=subject,
-                text=render_template("mailing/digest.txt", **context),
-                html=render_template("mailing/digest.html", **context),
+                user_id=user.id, to_address=user.email, subject=subject, text=text, html=html,
                 headers=list_unsubscribe_headers(user.id, kinds[0] if len(kinds) == 1 else None),
                 dedupe_key=dedupe_key(user.id, period, start), created_at=now, next_attempt_at=due,
             )

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import SelectField
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice, SelectField
 
 from policyhub.forms import Form
 from policyhub.mailing.models import CADENCES, EVENT_KINDS
 from policyhub.mailing.preferences import CADENCE_LABELS, KIND_LABELS
 
-_CHOICES = {cadence: CADENCE_LABELS[cadence] for cadence in CADENCES}
+_CHOICES = [SelectChoice(cadence, CADENCE_LABELS[cadence]) for cadence in CADENCES]
 
 # Kinds that concern only some people: shown to them alone (anyone may still store a choice for them).
 ONLY_FOR = {"stale": "lead", "red_line": "member"}
@@ -23,9 +24,9 @@ class MailPreferencesForm(Form):
     decision = SelectField(KIND_LABELS["decision"], choices=_CHOICES, validate_choice=False)
     comment = SelectField(KIND_LABELS["comment"], choices=_CHOICES, validate_choice=False)
     stale = SelectField(KIND_LABELS["stale"], choices=_CHOICES, validate_choice=False,
-                        description="When text your party endorsed changes in substance.")
+                        description=_l("When text your party endorsed changes in substance."))
     red_line = SelectField(KIND_LABELS["red_line"], choices=_CHOICES, validate_choice=False,
-                           description="When a clause your party marked as a red line changes.")
+                           description=_l("When a clause your party marked as a red line changes."))
 
     def kinds_for(self, user: Any) -> list[str]:
         """The kinds this person is offered, in order."""

@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from flask_babel import LazyString, lazy_gettext as _l
 from sqlalchemy import select
 
 from policyhub.db import write_transaction
-from policyhub.errors import BadRequest, Forbidden, Invalid, Unauthorized
+from policyhub.errors import N_, BadRequest, Forbidden, Invalid, Unauthorized
 from policyhub.extensions import db
 from policyhub.mailing.models import CADENCES, EVENT_KINDS, MailPreference
 
@@ -29,20 +30,20 @@ DEFAULTS: dict[str, str] = {
     "red_line": "immediately",
 }
 
-# Plain-English names, for forms, pages and mails.
-KIND_LABELS: dict[str, str] = {
-    "revision": "New revisions of documents you watch",
-    "amendment": "Amendments on documents you watch",
-    "decision": "Decisions on amendments",
-    "comment": "Comments on amendments",
-    "stale": "Stale endorsements (leads)",
-    "red_line": "Red lines (party members)",
+# Names for forms, pages and mails, in the reader's language (lazy: translated when shown, not at import).
+KIND_LABELS: dict[str, LazyString] = {
+    "revision": _l("New revisions of documents you watch"),
+    "amendment": _l("Amendments on documents you watch"),
+    "decision": _l("Decisions on amendments"),
+    "comment": _l("Comments on amendments"),
+    "stale": _l("Stale endorsements (leads)"),
+    "red_line": _l("Red lines (party members)"),
 }
-CADENCE_LABELS: dict[str, str] = {
-    "immediately": "Immediately",
-    "daily": "Daily digest",
-    "weekly": "Weekly digest",
-    "never": "Never",
+CADENCE_LABELS: dict[str, LazyString] = {
+    "immediately": _l("Immediately"),
+    "daily": _l("Daily digest"),
+    "weekly": _l("Weekly digest"),
+    "never": _l("Never"),
 }
 
 
@@ -81,23 +82,23 @@ def preferences_of(user: Any) -> dict[str, str]:
 
 def _validated(choices: object) -> dict[str, str]:
     if not isinstance(choices, Mapping):
-        raise BadRequest("Mail preferences must be a mapping of kind to cadence.")
+        raise BadRequest(N_("Mail preferences must be a mapping of kind to cadence."))
     errors: dict[str, str] = {}
     cleaned: dict[str, str] = {}
     for kind, cadence in choices.items():
         if not isinstance(kind, str):
-            raise BadRequest("Mail preference kinds must be text.")
+            raise BadRequest(N_("Mail preference kinds must be text."))
         if kind not in EVENT_KINDS:
             errors[kind] = f"There is no kind of mail called '{kind[:40]}'."
             continue
         if not isinstance(cadence, str):
             raise BadRequest(f"The choice for '{kind}' must be text.")
         if cadence not in CADENCES:
-            errors[kind] = "Choose immediately, daily digest, weekly digest or never."
+            errors[kind] = N_("Choose immediately, daily digest, weekly digest or never.")
             continue
         cleaned[kind] = cadence
     if errors:
-        raise Invalid("Some of your mail choices were not understood; nothing was changed.", errors)
+        raise Invalid(N_("Some of your mail choices were not understood; nothing was changed."), errors)
     return cleaned
 
 
@@ -131,9 +132,9 @@ def set_preferences(actor: Any, user: Any, choices: dict[str, object]) -> dict[s
     kind) for an unknown kind or cadence; nothing is changed then.
     """
     if actor is None or not getattr(actor, "is_authenticated", False) or getattr(actor, "id", None) is None:
-        raise Unauthorized("Please sign in first.")
+        raise Unauthorized(N_("Please sign in first."))
     if getattr(user, "id", None) != actor.id:
-        raise Forbidden("You can only change your own mail preferences.")
+        raise Forbidden(N_("You can only change your own mail preferences."))
     cleaned = _validated(choices)
     with write_transaction(db.session):
         _upsert(user.id, cleaned)

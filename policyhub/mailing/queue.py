@@ -21,6 +21,7 @@ from sqlalchemy import insert, select
 from policyhub.accounts.models import User
 from policyhub.db import utcnow
 from policyhub.extensions import db
+from policyhub.mail import in_language_of
 from policyhub.mailing.models import OutgoingMail
 from policyhub.notifications.models import Notification
 
@@ -87,10 +88,11 @@ def enqueue_for_notifications(notifications: Iterable[Notification]) -> int:
             "diff": notification.diff or [], "kind": event_kind,
             "unsubscribe_kind": unsubscribe_url(user.id, event_kind), "unsubscribe_all": unsubscribe_url(user.id, None),
         }
+        with in_language_of(user):
+            text = render_template("mailing/mail_notification.txt", **context)
+            html = render_template("mailing/mail_notification.html", **context)
         rows.append(dict(
-            user_id=user.id, to_address=user.email, subject=subject_for(notification, document),
-            text=render_template("mailing/mail_notification.txt", **context),
-            html=render_template("mailing/mail_notification.html", **context),
+            user_id=user.id, to_address=user.email, subject=subject_for(notification, document), text=text, html=html,
             headers=list_unsubscribe_headers(user.id, event_kind),
             dedupe_key=f"notification:{notification.id}", created_at=now, next_attempt_at=now,
             attempts=0, last_error="",

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import LazyString, lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from policyhub.accounts.models import User
 from policyhub.db import write_transaction
-from policyhub.errors import BadRequest, NotFound
+from policyhub.errors import N_, BadRequest, NotFound
 from policyhub.extensions import db
 from policyhub.mail import external_url
 from policyhub.mailing.models import EVENT_KINDS
@@ -29,16 +30,18 @@ ALL = "all"
 ENDPOINT = "mailing.unsubscribe"
 _MAX_TOKEN = 500  # real tokens are about 60 characters; a longer one is not worth verifying
 
-BAD_LINK = ("This unsubscribe link is not valid. Check that you opened all of it: some mail programs break "
-            "long links across lines. You can also choose which mail you get on your account page.")
+BAD_LINK = N_("This unsubscribe link is not valid. Check that you opened all of it: some mail programs break "
+              "long links across lines. You can also choose which mail you get on your account page.")
 
-_ABOUT = {
-    "revision": "new revisions of documents you watch",
-    "amendment": "amendments on documents you watch",
-    "decision": "decisions on amendments",
-    "comment": "comments on amendments",
-    "stale": "your party's endorsements going stale",
-    "red_line": "changes to your party's red lines",
+# The mail a link stops, in words, for its page (None: every kind). Lazy: in the reader's language.
+_WHAT: dict[str | None, LazyString] = {
+    None: _l("email from PolicyHub"),
+    "revision": _l("email about new revisions of documents you watch"),
+    "amendment": _l("email about amendments on documents you watch"),
+    "decision": _l("email about decisions on amendments"),
+    "comment": _l("email about comments on amendments"),
+    "stale": _l("email about your party's endorsements going stale"),
+    "red_line": _l("email about changes to your party's red lines"),
 }
 
 
@@ -52,7 +55,7 @@ class Unsubscription:
     @property
     def what(self) -> str:
         """The mail it stops, in words."""
-        return "email from PolicyHub" if self.kind is None else f"email about {_ABOUT[self.kind]}"
+        return str(_WHAT[self.kind])
 
 
 def _serializer() -> URLSafeSerializer:
@@ -91,7 +94,7 @@ def read_token(token: str) -> Unsubscription:
         raise BadRequest(BAD_LINK)
     user = db.session.get(User, payload[0])
     if user is None:
-        raise NotFound("The account this link was for no longer exists, so it gets no mail.")
+        raise NotFound(N_("The account this link was for no longer exists, so it gets no mail."))
     return Unsubscription(user=user, kind=None if payload[1] == ALL else payload[1])
 
 

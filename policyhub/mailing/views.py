@@ -4,10 +4,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from policyhub.errors import BadRequest, Invalid, NotFound
 from policyhub.extensions import csrf
+from policyhub.i18n import translated
 from policyhub.mailing import preferences, unsubscribe as unsubscribing
 from policyhub.mailing.forms import MailPreferencesForm
 
@@ -35,7 +37,7 @@ def unsubscribe(token: str) -> Any:
                 address=unsubscribing.masked_address(found.user)))
         found = unsubscribing.unsubscribe(token)
     except (BadRequest, NotFound) as error:
-        return _private(render_template("mailing/unsubscribe_invalid.html", message=error.message,
+        return _private(render_template("mailing/unsubscribe_invalid.html", message=translated(error.message),
                                         status=error.status), error.status)
     return _private(render_template("mailing/unsubscribed.html", found=found,
                                     address=unsubscribing.masked_address(found.user)))
@@ -54,6 +56,6 @@ def set_preferences() -> Any:
         except Invalid as error:
             form.apply(error)
         else:
-            flash("Your email choices are saved.", "success")
+            flash(_("Your email choices are saved."), "success")
             return redirect(url_for("accounts.account") + "#mail")
     return account_page(mail_form=form), 422

@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload
 from policyhub.db import utcnow, write_transaction
 from policyhub.documents.models import Document, Revision, without_head
 from policyhub.endorsements.models import Endorsement
-from policyhub.errors import BadRequest, NotFound
+from policyhub.errors import N_, BadRequest, NotFound
 from policyhub.extensions import db
 from policyhub.notifications.models import KINDS, Notification, Watch
 from policyhub.parties.models import Party
@@ -174,7 +174,7 @@ def get_notification(user: Any, notification_id: int) -> Notification:
     """One of this person's notifications. Raises NotFound for anyone else's, as for a missing one."""
     notification = db.session.scalar(select(Notification).where(Notification.id == notification_id, _own(user)))
     if notification is None:
-        raise NotFound("You have no such notification.")
+        raise NotFound(N_("You have no such notification."))
     return notification
 
 

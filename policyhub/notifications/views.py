@@ -8,6 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -16,6 +19,7 @@ from policyhub.documents import panels
 from policyhub.documents import services as documents
 from policyhub.documents.models import Document
 from policyhub.documents.services import revision_created
+from policyhub.errors import N_
 from policyhub.notifications import bp, feeds, services
 from policyhub.notifications.forms import ActionForm, MarkAllReadForm
 from policyhub.notifications.models import KINDS
@@ -24,9 +28,17 @@ from policyhub.permissions import Action, require
 from policyhub.web import int_arg, safe_next
 
 PER_PAGE = 30
-# The filter's labels, in the models' order; a kind added there shows up here without a change.
-KIND_LABELS = {kind: f"{kind.capitalize()}s" for kind in KINDS}
-KIND_LABELS["stale"] = "Stale endorsements"
+# The kinds' names, for pages only (lazy: read in each reader's language). A kind added to the models
+# without a name here still shows up, named in English after its code.
+_ONE = {"revision": _l("Revision"), "amendment": _l("Amendment"), "decision": _l("Decision"),
+        "comment": _l("Comment"), "endorsement": _l("Endorsement"), "conflict": _l("Conflict"),
+        "red_line": _l("Red line"), "stale": _l("Stale endorsement")}
+_MANY = {"revision": _l("Revisions"), "amendment": _l("Amendments"), "decision": _l("Decisions"),
+         "comment": _l("Comments"), "endorsement": _l("Endorsements"), "conflict": _l("Conflicts"),
+         "red_line": _l("Red lines"), "stale": _l("Stale endorsements")}
+# One notification's kind, as its list item shows it; and the filter's labels, in the models' order.
+KIND_NAMES = {kind: _ONE.get(kind, kind.replace("_", " ").capitalize()) for kind in KINDS}
+KIND_LABELS = {kind: _MANY.get(kind, f"{kind.replace('_', ' ').capitalize()}s") for kind in KINDS}
 
 revision_created.connect(services.revision_saved)
 
@@ -40,7 +52,7 @@ def _watch_panel(document: Document, viewer: Any) -> dict[str, Any]:
 
 def _checked_post() -> None:
     if not ActionForm().validate_on_submit():
-        abort(400, "This form could not be used. Reload the page and try again.")
+        abort(400, N_("This form could not be used. Reload the page and try again."))
 
 
 @bp.post("/documents/<slug>/watch")
@@ -49,7 +61,8 @@ def watch(slug: str) -> Response:
     require(current_user, Action.DOCUMENT_WATCH, document)
     _checked_post()
     services.watch(current_user, document)
-    flash(f"You are watching '{document.title}': its changes will appear in your notifications.", "success")
+    flash(_("You are watching '%(title)s': its changes will appear in your notifications.", title=document.title),
+          "success")
     return redirect(url_for("documents.show", slug=document.slug))
 
 
@@ -59,7 +72,7 @@ def unwatch(slug: str) -> Response:
     require(current_user, Action.DOCUMENT_WATCH, document)
     _checked_post()
     services.unwatch(current_user, document)
-    flash(f"You stopped watching '{document.title}'.", "success")
+    flash(_("You stopped watching '%(title)s'.", title=document.title), "success")
     return redirect(url_for("documents.show", slug=document.slug))
 
 
@@ -92,7 +105,7 @@ def index() -> str:
     newest = max((n.id for n in notifications), default=None) if page == 1 else None
     return render_template(
         "notifications/index.html", notifications=notifications, links=links, total=total, page=page,
-        pages=pages, kind=kind, kinds=KIND_LABELS, unread=services.unread_count(current_user),
+        pages=pages, kind=kind, kinds=KIND_LABELS, kind_names=KIND_NAMES, unread=services.unread_count(current_user),
         mark_all_form=MarkAllReadForm(up_to=newest), parties=parties.list_parties(),
     )
 
@@ -124,13 +137,13 @@ def open_notification(notification_id: int) -> Response:
 def mark_all_read() -> Response:
     form = MarkAllReadForm()
     if not form.validate_on_submit():
-        abort(400, "This form could not be used. Reload the page and try again.")
+        abort(400, N_("This form could not be used. Reload the page and try again."))
     raw = (form.up_to.data or "").strip()
     if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 9):
-        abort(400, "up_to must be a notification number.")
+        abort(400, N_("up_to must be a notification number."))
     count = services.mark_all_read(current_user, up_to=int(raw) if raw else None)
-    flash(f"Marked {count} notification{'' if count == 1 else 's'} as read." if count
-          else "Nothing was unread.", "success" if count else "info")
+    flash(ngettext("Marked %(num)d notification as read.", "Marked %(num)d notifications as read.", count) if count
+          else _("Nothing was unread."), "success" if count else "info")
     return redirect(_back_to_list())
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from policyhub.accounts.models import User
 from policyhub.db import utcnow, write_transaction
-from policyhub.errors import Conflict, Invalid, NotFound
+from policyhub.errors import N_, Conflict, Invalid, NotFound
 from policyhub.extensions import db
 from policyhub.parties import audit
 from policyhub.parties.models import ROLES, Membership, Party
@@ -31,7 +31,7 @@ def _check_party_fields(checker: Checker, name: object, colour: object) -> tuple
     name = checker.text("name", name, label="Name", max_length=100)
     colour = checker.text("colour", colour, label="Colour", max_length=7)
     if colour and not COLOUR.match(colour):
-        checker.fail("colour", "Colour must look like #1A2B3C.")
+        checker.fail("colour", N_("Colour must look like #1A2B3C."))
     return name, colour.upper()
 
 
@@ -46,14 +46,17 @@ def create_party(actor: Any, slug: object, name: object, colour: object) -> Part
         with write_transaction(db.session):
             taken = db.session.scalar(select(Party).where((Party.slug == slug) | (Party.name == name)))
             if taken is not None:
-                field = "slug" if taken.slug == slug else "name"
-                raise Invalid(f"A party with that {field} already exists.", {field: "Already in use."})
+                # Two whole sentences rather than one with the field's name in it: a page looks each up.
+                if taken.slug == slug:
+                    raise Invalid(N_("A party with that slug already exists."), {"slug": N_("Already in use.")})
+                raise Invalid(N_("A party with that name already exists."), {"name": N_("Already in use.")})
             party = Party(slug=slug, name=name, colour=colour)
             db.session.add(party)
             db.session.flush()
             audit.record(actor, "party.create", party, f"Party {name} ({slug}) created", colour=colour)
     except IntegrityError:
-        raise Invalid("A party with that slug or name already exists.", {"slug": "Already in use."}) from None
+        raise Invalid(N_("A party with that slug or name already exists."),
+                      {"slug": N_("Already in use.")}) from None
     return party
 
 
@@ -65,7 +68,7 @@ def update_party(actor: Any, party: Party, name: object, colour: object) -> Part
     with write_transaction(db.session):
         clash = db.session.scalar(select(Party).where(Party.name == name, Party.id != party.id))
         if clash is not None:
-            raise Invalid("Another party has that name.", {"name": "Already in use."})
+            raise Invalid(N_("Another party has that name."), {"name": N_("Already in use.")})
         before = {"name": party.name, "colour": party.colour}
         party.name, party.colour = name, colour
         audit.record(actor, "party.update", party, f"Party {party.slug} updated", before=before,
@@ -95,7 +98,7 @@ def decide_membership(actor: Any, membership: Membership, approve: bool) -> Memb
     require(actor, Action.MEMBERSHIP_DECIDE, membership)
     with write_transaction(db.session):
         if membership.state != "pending":
-            raise Conflict("This request has already been decided.")
+            raise Conflict(N_("This request has already been decided."))
         membership.state = "approved" if approve else "declined"
         membership.decided_by_id, membership.decided_at = getattr(actor, "id", None), utcnow()
         verb = "approved" if approve else "declined"
@@ -132,7 +135,7 @@ def set_role(actor: Any, membership: Membership, role: str) -> Membership:
     checker.done()
     with write_transaction(db.session):
         if not membership.is_approved:
-            raise Conflict("Approve the membership before changing its role.")
+            raise Conflict(N_("Approve the membership before changing its role."))
         before, membership.role = membership.role, role
         audit.record(actor, "membership.role", membership,
                      f"{membership.user.name} is now {role} of {membership.party.name}",
@@ -196,6 +199,6 @@ def members_of(party: Party) -> list[Membership]:
 def get_membership(membership_id: int) -> Membership:
     membership = db.session.get(Membership, membership_id)
     if membership is None:
-        raise NotFound("There is no such membership request.")
+        raise NotFound(N_("There is no such membership request."))
     return membership
 

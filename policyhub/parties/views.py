@@ -5,6 +5,7 @@ import hashlib
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from policyhub.parties import bp, services
@@ -42,8 +43,12 @@ def decide(membership_id: int) -> Any:
     if not form.validate_on_submit() or form.decision.data not in ("approve", "decline"):
         abort(400, "Choose approve or decline.")
     services.decide_membership(current_user, membership, approve=form.decision.data == "approve")
-    verb = "approved" if membership.is_approved else "declined"
-    flash(f"{membership.user.name}'s request to join {membership.party.name} {verb}.", "success")
+    if membership.is_approved:
+        flash(_("%(name)s's request to join %(party)s approved.", name=membership.user.name,
+                party=membership.party.name), "success")
+    else:
+        flash(_("%(name)s's request to join %(party)s declined.", name=membership.user.name,
+                party=membership.party.name), "success")
     return redirect(safe_next(request.args.get("next"), url_for(".requests")))
 
 

@@ -16,7 +16,7 @@ from flask import request
 
 from policyhub.amendments.models import STATES
 from policyhub.documents.models import STATUSES
-from policyhub.errors import BadRequest
+from policyhub.errors import N_, BadRequest
 from policyhub.search.query import KINDS, SORTS, SearchQuery
 from policyhub.web import int_arg
 
@@ -27,6 +27,15 @@ PARAMS = ("q", *(name for name, _facet in FILTERS), "sort")
 # Control characters other than whitespace are refused; whitespace runs collapse to one space.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"\s+")
+# One whole sentence per parameter (rather than the name put into one): a page looks each up in the catalogue.
+_CONTROL_MESSAGES: dict[str, str] = {
+    "q": N_("'q' contains control characters; type plain text."),
+    "type": N_("'type' contains control characters; type plain text."),
+    "area": N_("'area' contains control characters; type plain text."),
+    "status": N_("'status' contains control characters; type plain text."),
+    "party": N_("'party' contains control characters; type plain text."),
+    "sort": N_("'sort' contains control characters; type plain text."),
+}
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,7 @@ def statuses_for(kind: str | None) -> tuple[str, ...]:
 def _clean(name: str, raw: str | None) -> str:
     text = raw or ""
     if _CONTROL.search(text):
-        raise BadRequest(f"'{name}' contains control characters; type plain text.")
+        raise BadRequest(_CONTROL_MESSAGES[name])
     return _SPACES.sub(" ", text).strip()
 
 

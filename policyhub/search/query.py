@@ -4,12 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from policyhub.errors import N_
+
 KINDS = ("document", "amendment")
 SORTS = ("relevance", "recent")
 MAX_QUERY_LENGTH = 200
 MAX_RESULTS = 10_000                 # deepest result a page may ask for
 MAX_PER_PAGE = 100
-NOTHING_TO_SEARCH = "Nothing to search for: try some words from the text you are looking for."
+NOTHING_TO_SEARCH = N_("Nothing to search for: try some words from the text you are looking for.")
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from policyhub.documents.services import policy_areas
 from policyhub.errors import BadRequest
+from policyhub.i18n import translated
 from policyhub.parties.models import Party
 from policyhub.parties.services import list_parties
 from policyhub.search import bp, services
@@ -20,11 +22,12 @@ from policyhub.search.forms import FILTERS, SearchRequest, read_search_request, 
 from policyhub.search.query import MAX_QUERY_LENGTH, SearchResults
 
 ENDPOINT = "search.search"
-FILTER_LABELS = {"type": "Type", "area": "Policy area", "status": "Status", "party": "Endorsed by"}
-KIND_LABELS = {"document": "Documents", "amendment": "Amendments"}
-STATUS_LABELS = {"draft": "Draft", "consultation": "In consultation", "archived": "Archived",
-                 "open": "Open amendment", "accepted": "Accepted amendment", "rejected": "Rejected amendment",
-                 "withdrawn": "Withdrawn amendment"}
+# Lazy: only this page shows these, each time in its reader's language.
+FILTER_LABELS = {"type": _l("Type"), "area": _l("Policy area"), "status": _l("Status"), "party": _l("Endorsed by")}
+KIND_LABELS = {"document": _l("Documents"), "amendment": _l("Amendments")}
+STATUS_LABELS = {"draft": _l("Draft"), "consultation": _l("In consultation"), "archived": _l("Archived"),
+                 "open": _l("Open amendment"), "accepted": _l("Accepted amendment"),
+                 "rejected": _l("Rejected amendment"), "withdrawn": _l("Withdrawn amendment")}
 
 
 class SearchLinks:
@@ -76,9 +79,9 @@ class ActiveFilter:
 
 def _value_label(name: str, value: str, parties: dict[str, Party]) -> str:
     if name == "type":
-        return KIND_LABELS.get(value, value)
+        return str(KIND_LABELS.get(value, value))
     if name == "status":
-        return STATUS_LABELS.get(value, value.capitalize())
+        return str(STATUS_LABELS.get(value, value.capitalize()))
     if name == "party":
         return parties[value].name if value in parties else value
     return value
@@ -100,12 +103,13 @@ def facet_groups(asked: SearchRequest, results: SearchResults, links: SearchLink
                                   party=parties.get(value) if name == "party" else None)
                        for value, count in ordered)
         if values:
-            groups.append(FacetGroup(name=name, label=FILTER_LABELS[name], values=values))
+            groups.append(FacetGroup(name=name, label=str(FILTER_LABELS[name]), values=values))
     return groups
 
 
 def active_filters(asked: SearchRequest, links: SearchLinks, parties: dict[str, Party]) -> list[ActiveFilter]:
-    return [ActiveFilter(name=name, label=f"{FILTER_LABELS[name]}: {_value_label(name, asked.params[name], parties)}",
+    return [ActiveFilter(name=name, label=_("%(filter)s: %(value)s", filter=FILTER_LABELS[name],
+                                            value=_value_label(name, asked.params[name], parties)),
                          remove_url=links.without(name))
             for name, _facet in FILTERS if name in asked.params]
 
@@ -122,7 +126,7 @@ def search() -> tuple[str, int]:
         asked = read_search_request(parties=parties)
     except BadRequest as error:
         # The page comes back with the box as typed and the problem said plainly, not a bare error page.
-        return _render(400, error=error.message, typed=request.args.get("q", ""), asked=None)
+        return _render(400, error=translated(error.message), typed=request.args.get("q", ""), asked=None)
     links = SearchLinks(asked.params)
     if asked.blank:
         return _render(asked=asked, typed="", links=links, areas=policy_areas())
