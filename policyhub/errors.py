@@ -18,10 +18,25 @@ from policyhub.requestlog import current_request_id
 API_PREFIX = "/api/"
 
 
-def N_(message: str) -> str:
-    """Marks an English constant for the catalogue (pybabel extracts ``N_`` by default) without translating
-    it: the API answers in English, and a page translates the same text with ``gettext`` where it shows it."""
-    return message
+class Message(str):
+    """English that a person may read, kept with what another language needs to say it: the catalogue's
+    ``msgid`` and the ``values`` put into it. It is the English text itself (what the API, logs and tests
+    see); a page shows it through ``i18n.translated``."""
+
+    msgid: str
+    values: dict[str, Any]
+
+    def __new__(cls, msgid: str, values: dict[str, Any] | None = None) -> "Message":
+        text = super().__new__(cls, msgid % values if values else msgid)
+        text.msgid, text.values = msgid, values or {}
+        return text
+
+
+def N_(message: str, **values: Any) -> Message:
+    """Marks English for the catalogue (pybabel extracts ``N_`` by default) without translating it here:
+    services write English, and a page translates it where it shows it. ``values`` fill ``%(name)s``
+    placeholders; a value that is itself an ``N_`` message is translated too (a field's label)."""
+    return Message(message, values)
 
 
 _CODES = {

@@ -42,9 +42,17 @@ def current() -> str:
 
 
 def translated(message: str) -> str:
-    """A message written in English by a service (marked with errors.N_ so the catalogue has it), in the
-    reader's language when the catalogue has a translation; any other message as it is."""
-    return gettext(message) if message else message  # gettext("") would answer the catalogue's header
+    """A message a service wrote in English, in the reader's language where the catalogue has it: an
+    errors.N_ message is looked up by its msgid and its values put back (those that are N_ messages
+    translated too); any other text is looked up as it is, and shown as it is when the catalogue lacks it."""
+    if not message:
+        return message  # gettext("") would answer the catalogue's header
+    values = getattr(message, "values", None)
+    if values:
+        return gettext(message.msgid,  # type: ignore[attr-defined]
+                       **{name: translated(value) if hasattr(value, "msgid") else value
+                          for name, value in values.items()})
+    return gettext(getattr(message, "msgid", message))
 
 
 def format_when(value: datetime | None, style: str = "medium") -> str:

@@ -44,43 +44,45 @@ class Checker:
         if value is None:
             value = ""
         if not isinstance(value, str):
-            self.fail(name, f"{label} must be text.")
+            self.fail(name, N_("%(label)s must be text.", label=label))
             return ""
         text = normalise_newlines(value)
         if not multiline:
             text = unicodedata.normalize("NFC", text.strip())
             if "\n" in text:
-                self.fail(name, f"{label} must be a single line.")
+                self.fail(name, N_("%(label)s must be a single line.", label=label))
                 return ""
         problem = control_character_error(text) or bidi_control_error(text)
         if not problem and not multiline:
             problem = invisible_character_error(text) or lookalike_error(text)
         if problem:
-            self.fail(name, f"{label}: {problem}")
+            self.fail(name, N_("%(label)s: %(problem)s", label=label, problem=problem))
             return ""
         if required and not text.strip():
-            self.fail(name, f"{label} is required.")
+            self.fail(name, N_("%(label)s is required.", label=label))
         elif max_bytes is not None and utf8_size(text) > max_bytes:
-            self.fail(name, f"{label} is too long: {utf8_size(text) // 1024} KB, the limit is {max_bytes // 1024} KB.")
+            self.fail(name, N_("%(label)s is too long: %(size)s KB, the limit is %(limit)s KB.", label=label,
+                                 size=utf8_size(text) // 1024, limit=max_bytes // 1024))
         elif len(text) > max_length:
-            self.fail(name, f"{label} is too long: {len(text)} characters, the limit is {max_length}.")
+            self.fail(name, N_("%(label)s is too long: %(length)s characters, the limit is %(limit)s.", label=label,
+                                 length=len(text), limit=max_length))
         return text
 
     def email(self, name: str, value: object) -> str:
-        email = self.text(name, value, label="Email", max_length=254).lower()
+        email = self.text(name, value, label=N_("Email"), max_length=254).lower()
         if email and not _EMAIL.match(email):
             self.fail(name, N_("Enter an email address like name@example.org."))
         return email
 
-    def slug(self, name: str, value: object, *, label: str = "Slug") -> str:
+    def slug(self, name: str, value: object, *, label: str = N_("Slug")) -> str:
         slug = self.text(name, value, label=label, max_length=80)
         if slug and not SLUG.match(slug):
-            self.fail(name, f"{label} may use lower-case letters, digits and single hyphens only.")
+            self.fail(name, N_("%(label)s may use lower-case letters, digits and single hyphens only.", label=label))
         return slug
 
     def choice(self, name: str, value: object, choices: tuple[str, ...], *, label: str) -> str:
         if value not in choices:
-            self.fail(name, f"{label} must be one of: {', '.join(choices)}.")
+            self.fail(name, N_("%(label)s must be one of: %(choices)s.", label=label, choices=", ".join(choices)))
             return ""
         return str(value)
 

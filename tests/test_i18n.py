@@ -340,3 +340,34 @@ def test_the_main_pages_read_in_welsh(app, client, login, welsh_world):
     assert untranslated_texts == {}
     assert ">Dogfennau<" in html and ">Allgofnodi<" in html
 
+
+
+# --- services' messages: English for the API, translated on pages -----------------------------------------
+
+def test_a_services_message_is_english_text_that_a_page_translates_with_its_values(app):
+    from policyhub.errors import N_
+    from policyhub.validation import Checker
+
+    checker = Checker()
+    checker.text("title", "", label=N_("Title"), max_length=10)
+    checker.text("summary", "x" * 12, label=N_("Edit summary"), max_length=10)
+    assert checker.errors == {"title": "Title is required.",
+                              "summary": "Edit summary is too long: 12 characters, the limit is 10."}
+    with app.test_request_context(), force_locale("cy"):
+        assert i18n.translated(checker.errors["title"]) == "Teitl: rhaid llenwi hwn."
+        assert i18n.translated(checker.errors["summary"]) == (
+            "Crynodeb o'r golygiad: mae hwn yn rhy hir: 12 nod, a'r terfyn yw 10.")
+        assert i18n.translated("Typed by someone, not in the catalogue") == "Typed by someone, not in the catalogue"
+        assert i18n.translated("") == ""
+
+
+def test_a_welsh_reader_sees_validation_errors_in_welsh_and_the_api_stays_english(client, member, token_for):
+    client.set_cookie("lang", "cy")
+    page = client.post("/register", data={"email": "new@example.org", "name": "Nia", "password": "short"})
+    assert page.status_code == 422
+    assert "Defnyddiwch o leiaf 12 nod." in page.get_data(as_text=True)
+    assert "Use at least 12 characters." not in page.get_data(as_text=True)
+    response = client.post("/api/v1/documents", json={"title": "", "body": "Text", "policy_area": "Reform"},
+                           headers={**token_for(member), "Accept-Language": "cy"})
+    assert response.status_code == 422
+    assert response.get_json()["fields"]["title"] == "Title is required."

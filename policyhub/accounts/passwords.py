@@ -65,10 +65,10 @@ def check_new_password(checker: Checker, name: str, password: object, *, email: 
                        user_name: str = "") -> str:
     """The password if it may be used, else '' with the reason recorded on ``checker`` under ``name``."""
     if not isinstance(password, str) or len(password) < PASSWORD_MIN:
-        checker.fail(name, f"Use at least {PASSWORD_MIN} characters.")
+        checker.fail(name, N_("Use at least %(count)s characters.", count=PASSWORD_MIN))
         return ""
     if len(password) > PASSWORD_MAX:
-        checker.fail(name, f"Use at most {PASSWORD_MAX} characters.")
+        checker.fail(name, N_("Use at most %(count)s characters.", count=PASSWORD_MAX))
         return ""
     folded = _folded(password)
     if folded in {_folded(email), _folded(user_name)} - {""}:

@@ -62,7 +62,7 @@ def find_user(email: str) -> User | None:
 def _checked_registration(email: object, name: object, password: object) -> tuple[str, str, str]:
     checker = Checker()
     email = checker.email("email", email)
-    name = checker.text("name", name, label="Display name", max_length=100)
+    name = checker.text("name", name, label=N_("Display name"), max_length=100)
     password = check_new_password(checker, "password", password, email=email, user_name=name)
     checker.done()
     return email, name, password
@@ -364,7 +364,7 @@ def create_token(actor: Any, owner: User, label: object = "") -> tuple[ApiToken,
     if actor is not None:
         require(actor, Action.TOKEN_MANAGE, owner)
     checker = Checker()
-    label = checker.text("label", label, label="Label", max_length=100, required=False)
+    label = checker.text("label", label, label=N_("Label"), max_length=100, required=False)
     checker.done()
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with write_transaction(db.session):

@@ -415,7 +415,7 @@ def add_comment(actor: Any, amendment: Amendment, body: object) -> Comment:
     """
     require(actor, Action.AMENDMENT_COMMENT, amendment)
     checker = Checker()
-    body = checker.text("body", body, label="Comment", max_length=COMMENT_MAX, multiline=True)
+    body = checker.text("body", body, label=N_("Comment"), max_length=COMMENT_MAX, multiline=True)
     checker.done()
     with write_transaction(db.session):
         amendment = _lock(amendment)
@@ -614,15 +614,15 @@ class _PositionMap:
 # --- internals -------------------------------------------------------------------------------------------
 
 def _check_title(checker: Checker, value: object) -> str:
-    return checker.text("title", value, label="Title", max_length=TITLE_MAX)
+    return checker.text("title", value, label=N_("Title"), max_length=TITLE_MAX)
 
 
 def _check_rationale(checker: Checker, value: object) -> str:
-    return checker.text("rationale", value, label="Rationale", max_length=RATIONALE_MAX, multiline=True)
+    return checker.text("rationale", value, label=N_("Rationale"), max_length=RATIONALE_MAX, multiline=True)
 
 
 def _check_body(checker: Checker, value: object) -> str:
-    return checker.text("body", value, label="Proposed text", max_length=MAX_DOCUMENT_BYTES, multiline=True,
+    return checker.text("body", value, label=N_("Proposed text"), max_length=MAX_DOCUMENT_BYTES, multiline=True,
                         max_bytes=MAX_DOCUMENT_BYTES)
 
 
@@ -644,7 +644,7 @@ def _check_base(checker: Checker, document: Document, value: object) -> Revision
 
 def _check_note(value: object, *, required: bool) -> str:
     checker = Checker()
-    note = checker.text("note", value, label="Note", max_length=NOTE_MAX, multiline=True, required=required)
+    note = checker.text("note", value, label=N_("Note"), max_length=NOTE_MAX, multiline=True, required=required)
     if required and "note" in checker.errors and not note.strip():
         checker.errors["note"] = N_("Say why the amendment is rejected: its author and the other parties read it.")
     checker.done()

@@ -122,10 +122,10 @@ def compare(document: Document, old_number: int, new_number: int) -> Comparison:
 # --- writing ---------------------------------------------------------------------------------------------
 
 def _check_content(checker: Checker, title: object, body: object, summary: object) -> tuple[str, str, str]:
-    title = checker.text("title", title, label="Title", max_length=TITLE_MAX)
-    body = checker.text("body", body, label="Text", max_length=MAX_DOCUMENT_BYTES, multiline=True,
+    title = checker.text("title", title, label=N_("Title"), max_length=TITLE_MAX)
+    body = checker.text("body", body, label=N_("Text"), max_length=MAX_DOCUMENT_BYTES, multiline=True,
                         max_bytes=MAX_DOCUMENT_BYTES)
-    summary = checker.text("summary", summary, label="Edit summary", max_length=SUMMARY_MAX, required=False)
+    summary = checker.text("summary", summary, label=N_("Edit summary"), max_length=SUMMARY_MAX, required=False)
     return title, body, summary
 
 
@@ -150,7 +150,7 @@ def create_document(actor: User, *, title: object, body: object, policy_area: ob
     require(actor, Action.DOCUMENT_CREATE)
     checker = Checker()
     title, body, summary = _check_content(checker, title, body, summary)
-    area = checker.text("policy_area", policy_area, label="Policy area", max_length=POLICY_AREA_MAX)
+    area = checker.text("policy_area", policy_area, label=N_("Policy area"), max_length=POLICY_AREA_MAX)
     explicit = slug not in (None, "")
     slug = checker.slug("slug", slug) if explicit else slugify(title)
     if explicit and slug in RESERVED_SLUGS:
@@ -242,7 +242,7 @@ def set_status(actor: User, document: Document, status: object) -> Document:
     """Move a document between draft, consultation and archived."""
     require(actor, Action.DOCUMENT_SET_STATUS, document)
     checker = Checker()
-    status = checker.choice("status", status, STATUSES, label="Status")
+    status = checker.choice("status", status, STATUSES, label=N_("Status"))
     checker.done()
     with write_transaction(db.session):
         document = lock_document(document)

@@ -485,7 +485,7 @@ def endorse_revision(actor: Any, document: Document, *, revision: object = None,
     named, reasons_given = _parse_scope(sections, reasons)
     checker = Checker()
     number = _parse_revision(checker, revision)
-    text = checker.text("statement", statement, label="Statement", max_length=STATEMENT_MAX, required=False,
+    text = checker.text("statement", statement, label=N_("Statement"), max_length=STATEMENT_MAX, required=False,
                         multiline=True).strip()
     if not named and not reasons_given:
         checker.done()

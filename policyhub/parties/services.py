@@ -28,8 +28,8 @@ def get_party(slug: str) -> Party:
 
 
 def _check_party_fields(checker: Checker, name: object, colour: object) -> tuple[str, str]:
-    name = checker.text("name", name, label="Name", max_length=100)
-    colour = checker.text("colour", colour, label="Colour", max_length=7)
+    name = checker.text("name", name, label=N_("Name"), max_length=100)
+    colour = checker.text("colour", colour, label=N_("Colour"), max_length=7)
     if colour and not COLOUR.match(colour):
         checker.fail("colour", N_("Colour must look like #1A2B3C."))
     return name, colour.upper()
@@ -112,7 +112,7 @@ def add_member(actor: Any, user: User, party: Party, role: str = "member") -> Me
     """Make ``user`` an approved member (or lead) of ``party`` directly: the administrators' path."""
     require(actor, Action.ROLE_ASSIGN, user)
     checker = Checker()
-    role = checker.choice("role", role, ROLES, label="Role")
+    role = checker.choice("role", role, ROLES, label=N_("Role"))
     checker.done()
     with write_transaction(db.session):
         membership = user.membership
@@ -131,7 +131,7 @@ def set_role(actor: Any, membership: Membership, role: str) -> Membership:
     """Give or take the lead role. Only approved memberships carry a role."""
     require(actor, Action.ROLE_ASSIGN, membership.user)
     checker = Checker()
-    role = checker.choice("role", role, ROLES, label="Role")
+    role = checker.choice("role", role, ROLES, label=N_("Role"))
     checker.done()
     with write_transaction(db.session):
         if not membership.is_approved:
