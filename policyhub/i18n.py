@@ -106,7 +106,7 @@ def init_app(app: Flask) -> None:
     # {% trans %} blocks lose their line breaks and indentation: msgids stay one clean line (babel.cfg agrees).
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.filters.update(datetime=format_when, ago=ago, number=format_number)
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current)
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current, translated=translated)
 
     @app.after_request
     def _vary_on_language(response: Any) -> Any:

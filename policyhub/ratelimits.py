@@ -26,6 +26,7 @@ import time
 from typing import Any, Callable
 
 from flask import Flask, current_app, g, make_response, request, session
+from flask_babel import ngettext
 from flask_limiter import ApplicationLimit, RateLimitExceeded
 
 from policyhub.errors import html_error, json_error, wants_json
@@ -112,7 +113,13 @@ def _too_many_requests(error: RateLimitExceeded) -> Any:
     seconds = _seconds_until_reset()
     message = (f"Too many requests: at most {error.limit.limit}. "
                f"Please wait {seconds} second{'s' if seconds != 1 else ''} and try again.")
-    response = json_error(429, message) if wants_json() else make_response(html_error(429, message))
+    if wants_json():
+        response = json_error(429, message)
+    else:
+        page_message = ngettext("Too many requests: at most %(limit)s. Please wait %(num)d second and try again.",
+                                "Too many requests: at most %(limit)s. Please wait %(num)d seconds and try again.",
+                                seconds, limit=str(error.limit.limit))
+        response = make_response(html_error(429, page_message))
     response.headers["Retry-After"] = str(seconds)
     return response
 

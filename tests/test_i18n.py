@@ -371,3 +371,13 @@ def test_a_welsh_reader_sees_validation_errors_in_welsh_and_the_api_stays_englis
                            headers={**token_for(member), "Accept-Language": "cy"})
     assert response.status_code == 422
     assert response.get_json()["fields"]["title"] == "Title is required."
+
+
+def test_the_search_pages_notes_are_in_welsh_and_the_apis_in_english(client):
+    long_query = "votes " * 40  # over MAX_QUERY_LENGTH: the start is used, with a note saying so
+    client.set_cookie("lang", "cy")
+    page = client.get("/search", query_string={"q": long_query}).get_data(as_text=True)
+    assert "Roedd eich chwiliad yn hirach na 200 nod; dim ond y dechrau a ddefnyddiwyd." in page
+    answer = client.get("/api/v1/search", query_string={"q": long_query}).get_json()
+    assert answer["message"] == ("Your search was longer than 200 characters; only the start was used. "
+                                 "Only the first 12 words or phrases of your search were used.")

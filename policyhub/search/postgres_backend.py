@@ -35,8 +35,8 @@ from policyhub.search.backend import Entry, IndexBusy, IndexUnavailable, Progres
 from policyhub.search.folding import fold, shown
 from policyhub.search.headlines import START, STOP, snippet
 from policyhub.search.models import EXCERPT_CHARS
-from policyhub.search.query import (KINDS, NOTHING_TO_SEARCH, Hit, SearchQuery, SearchResults, hit_url,
-                                    ordered_counts, page_window)
+from policyhub.search.query import (KINDS, NOTHING_TO_SEARCH, TIMED_OUT, TIMED_OUT_PARTLY, Hit, SearchQuery,
+                                    SearchResults, hit_url, ordered_counts, page_window)
 from policyhub.search.querying import Clause, ParsedQuery, parse, rewrite
 from policyhub.search.spelling import closest, vocabulary_words
 
@@ -49,8 +49,6 @@ WRITE_LOCK, REBUILD_LOCK = 1, 2
 HEADLINE_OPTIONS = f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, MaxFragments=1"
 TRIGRAM_SIMILARITY = 0.3             # pg_trgm's own default threshold
 SPELLING_CANDIDATES = 5              # checked against the index per misspelt word
-TIMED_OUT = "The search took too long and was stopped; try more specific words."
-TIMED_OUT_PARTLY = "The search took too long, so these results may be incomplete; try more specific words."
 
 # ts_rank_cd's weights for D, C, B (bodies) and A (titles); normalisation 1 divides by 1 + log(length), so a
 # long body that repeats a word does not outrank a title by length alone.
@@ -377,7 +375,7 @@ class PostgresBackend(SearchBackend):
                     params["query"] = self._tsquery(connection, parsed.clauses)
                 if params["query"] is None and parsed.text:
                     notes.append(NOTHING_TO_SEARCH)
-                    return SearchResults(query=query, total=0, hits=(), message=" ".join(notes))
+                    return SearchResults(query=query, total=0, hits=(), notes=tuple(notes))
                 has_query = params["query"] is not None
                 connection.execute(_SEQUENTIAL_SCANS, {"allowed": "off" if has_query else "on"})
                 rows = connection.execute(_hits_sql(has_query, query.sort == "recent"), params).all()
@@ -395,7 +393,7 @@ class PostgresBackend(SearchBackend):
         total = self._total(facets, params) if facets is not None else params["offset"] + len(hits)
         return SearchResults(query=query, total=total, hits=hits,
                              facets=facets or {name: {} for name in FACETS}, suggestion=suggestion,
-                             message=" ".join(notes) or None)
+                             notes=tuple(notes))
 
     @staticmethod
     def _allow(connection: Connection, deadline: float) -> None:

@@ -12,6 +12,8 @@ MAX_QUERY_LENGTH = 200
 MAX_RESULTS = 10_000                 # deepest result a page may ask for
 MAX_PER_PAGE = 100
 NOTHING_TO_SEARCH = N_("Nothing to search for: try some words from the text you are looking for.")
+TIMED_OUT = N_("The search took too long and was stopped; try more specific words.")
+TIMED_OUT_PARTLY = N_("The search took too long, so these results may be incomplete; try more specific words.")
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,13 @@ class SearchResults:
     hits: tuple[Hit, ...]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)  # "kind", "area", "status", "party"
     suggestion: str | None = None    # "did you mean" for misspelt words
-    message: str | None = None       # a clear note when the query was cut, refused in part, or timed out
+    # Clear notes when the query was cut, refused in part, or timed out: English (errors.N_ messages), which
+    # the search page shows in the reader's language and the API joins into its "message".
+    notes: tuple[str, ...] = ()
+
+    @property
+    def message(self) -> str | None:
+        return " ".join(self.notes) or None
 
 
 def page_window(query: SearchQuery, notes: list[str]) -> tuple[int, int]:
@@ -55,7 +63,8 @@ def page_window(query: SearchQuery, notes: list[str]) -> tuple[int, int]:
     lies past MAX_RESULTS."""
     page, per_page = max(1, query.page), max(1, min(query.per_page, MAX_PER_PAGE))
     if page * per_page > MAX_RESULTS:
-        notes.append(f"Only the first {MAX_RESULTS} results can be paged through; refine your search.")
+        notes.append(N_("Only the first %(count)s results can be paged through; refine your search.",
+                        count=MAX_RESULTS))
         page = MAX_RESULTS // per_page
     return page, per_page
 

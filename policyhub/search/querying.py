@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from policyhub.errors import N_
 from policyhub.search.query import MAX_QUERY_LENGTH
 
 MIN_PREFIX_LETTERS = 3
@@ -50,7 +51,8 @@ def parse(text: str) -> ParsedQuery:
     text = text or ""
     if len(text) > MAX_QUERY_LENGTH:
         text = text[:MAX_QUERY_LENGTH]
-        notes.append(f"Your search was longer than {MAX_QUERY_LENGTH} characters; only the start was used.")
+        notes.append(N_("Your search was longer than %(count)s characters; only the start was used.",
+                        count=MAX_QUERY_LENGTH))
     text = _clean(text).strip()
     clauses: list[Clause] = []
     short_prefix = False
@@ -75,11 +77,11 @@ def parse(text: str) -> ParsedQuery:
         for word in _WORD.findall(bare):
             clauses.append(Clause("word", (word,), title_only))
     if short_prefix:
-        notes.append(f"A * needs at least {MIN_PREFIX_LETTERS} letters before it (as in clim*); "
-                     "it was searched as a plain word.")
+        notes.append(N_("A * needs at least %(count)s letters before it (as in clim*); "
+                        "it was searched as a plain word.", count=MIN_PREFIX_LETTERS))
     if len(clauses) > MAX_CLAUSES:
         clauses = clauses[:MAX_CLAUSES]
-        notes.append(f"Only the first {MAX_CLAUSES} words or phrases of your search were used.")
+        notes.append(N_("Only the first %(count)s words or phrases of your search were used.", count=MAX_CLAUSES))
     return ParsedQuery(clauses=tuple(clauses), text=text, notes=tuple(notes))
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, or_, select
 
 from policyhub.db import utcnow, write_transaction
 from policyhub.documents.services import revision_created, status_changed
+from policyhub.errors import N_
 from policyhub.extensions import db
 from policyhub.search.backend import Entry, IndexBusy, IndexUnavailable, SearchBackend, entry_key
 from policyhub.search.models import IndexJob
@@ -39,7 +40,7 @@ JOB_LEASE = timedelta(seconds=120)       # a claimed job not applied by then (pr
 MAX_BACKOFF_SECONDS = 300
 INLINE_REBUILD_MAX = 500                 # a smaller database is rebuilt at once, a larger one in the background
 BATCH = 200
-REBUILDING_MESSAGE = "The search index is being rebuilt; search will be back in a minute or two."
+REBUILDING_MESSAGE = N_("The search index is being rebuilt; search will be back in a minute or two.")
 
 
 # --- the backend ---------------------------------------------------------------------------------------
@@ -379,11 +380,11 @@ def search(query: SearchQuery) -> SearchResults:
             log.exception("draining search jobs before a search failed")
             db.session.rollback()
     if state != "ready":
-        return SearchResults(query=query, total=0, hits=(), message=REBUILDING_MESSAGE)
+        return SearchResults(query=query, total=0, hits=(), notes=(REBUILDING_MESSAGE,))
     try:
         return get_backend().search(query)
     except IndexUnavailable:
         state = ensure_index(force_check=True)
         if state == "ready":
             return get_backend().search(query)
-        return SearchResults(query=query, total=0, hits=(), message=REBUILDING_MESSAGE)
+        return SearchResults(query=query, total=0, hits=(), notes=(REBUILDING_MESSAGE,))

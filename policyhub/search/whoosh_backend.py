@@ -44,8 +44,8 @@ from whoosh.spelling import ReaderCorrector
 from whoosh.support.charset import accent_map
 
 from policyhub.search.backend import Entry, IndexBusy, IndexUnavailable, Progress, SearchBackend
-from policyhub.search.query import (KINDS, NOTHING_TO_SEARCH, Hit, SearchQuery, SearchResults, hit_url,
-                                    ordered_counts, page_window)
+from policyhub.search.query import (KINDS, NOTHING_TO_SEARCH, TIMED_OUT_PARTLY, Hit, SearchQuery, SearchResults,
+                                    hit_url, ordered_counts, page_window)
 from policyhub.search.querying import Clause, ParsedQuery, parse, rewrite
 from policyhub.search.snippets import marked_passage
 from policyhub.search.whoosh_reading import MappedStorage, ReadCache, SegmentLengths
@@ -564,7 +564,7 @@ class WhooshBackend(SearchBackend):
                     scored.append(part)
         if not parts and parsed.text:
             notes.append(NOTHING_TO_SEARCH)
-            return SearchResults(query=query, total=0, hits=(), message=" ".join(notes))
+            return SearchResults(query=query, total=0, hits=(), notes=tuple(notes))
         main = wq.And(parts) if parts else wq.Every()
         page, per_page = page_window(query, notes)
         deadline = time.monotonic() + self.time_limit
@@ -607,10 +607,10 @@ class WhooshBackend(SearchBackend):
         hits = tuple(self._hit(searcher.stored_fields(docnum), marker)
                      for docnum in ranked[start:start + per_page])
         if timed_out:
-            notes.append("The search took too long, so these results may be incomplete; try more specific words.")
+            notes.append(TIMED_OUT_PARTLY)
         suggestion = self._suggest(searcher, parsed) if parts else None
         return SearchResults(query=query, total=len(selected), hits=hits, facets=facets, suggestion=suggestion,
-                             message=" ".join(notes) or None)
+                             notes=tuple(notes))
 
     @staticmethod
     def _most_recent(searcher: Any, docnums: set[int], limit: int) -> list[int]:
