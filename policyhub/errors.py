@@ -141,8 +141,7 @@ def _page_language() -> str:
     try:
         return i18n.current()
     except Exception:  # whatever broke the page must not break its error page as well
-        return (i18n.supported(request.cookies.get(i18n.COOKIE))
-                or request.accept_languages.best_match(list(i18n.LANGUAGES)) or i18n.DEFAULT)
+        return i18n.request_language()
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -28,12 +28,17 @@ def supported(code: str | None) -> str | None:
     return code if code in LANGUAGES else None
 
 
+def request_language() -> str:
+    """What the request itself asks for: the switcher's cookie, then the browser's Accept-Language."""
+    return (supported(request.cookies.get(COOKIE)) or request.accept_languages.best_match(list(LANGUAGES))
+            or DEFAULT)
+
+
 def select_locale() -> str:
     if not has_request_context():
         return DEFAULT
     chosen = supported(getattr(current_user, "locale", None)) if current_user.is_authenticated else None
-    return (chosen or supported(request.cookies.get(COOKIE))
-            or request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT)
+    return chosen or request_language()
 
 
 def current() -> str:

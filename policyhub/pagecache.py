@@ -173,7 +173,6 @@ def _answer(page: _Page) -> Response:
     response = Response(page.body, mimetype=page.mimetype)
     response.set_etag(page.etag)
     response.vary.add("Cookie")
-    response.vary.add("Accept-Language")
     # no-cache (the default) lets a browser keep the page but ask each time: a 304 when nothing changed.
     response.headers["Cache-Control"] = page.cache_control
     return response.make_conditional(request)

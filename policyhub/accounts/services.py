@@ -24,6 +24,7 @@ from policyhub.accounts.passwords import check_new_password
 from policyhub.db import utcnow, write_transaction
 from policyhub.errors import N_, Invalid, PolicyHubError
 from policyhub.extensions import db
+from policyhub.i18n import LANGUAGES
 from policyhub.parties import audit
 from policyhub.permissions import Action, require
 from policyhub.validation import Checker
@@ -233,14 +234,17 @@ def change_password(user: User, current_password: object, new_password: object) 
     return user
 
 
+def check_locale(code: object, *, allow_browser_default: bool = False) -> None:
+    """Invalid unless ``code`` is a language we offer ("" too, meaning the browser's, where allowed)."""
+    if code not in LANGUAGES and not (allow_browser_default and code == ""):
+        raise Invalid(N_("That language is not offered."), {"lang": N_("Choose one of the languages offered.")})
+
+
 def set_locale(actor: Any, user: User, code: object) -> User:
     """Save the interface language ``user`` reads in (a code of i18n.LANGUAGES, or "" for their browser's).
     Only the person themselves may; Invalid names the field for a language we do not have."""
-    from policyhub.i18n import LANGUAGES
-
     require(actor, Action.ACCOUNT_SETTINGS, user)
-    if code not in ("", *LANGUAGES):
-        raise Invalid(N_("That language is not offered."), {"lang": N_("Choose one of the languages offered.")})
+    check_locale(code, allow_browser_default=True)
     with write_transaction(db.session):
         user.locale = code or None
     return user

@@ -17,7 +17,6 @@ from policyhub.accounts.forms import (ChangePasswordForm, ForgotPasswordForm, Lo
 from policyhub.accounts.models import ApiToken, User
 from policyhub.errors import Invalid
 from policyhub.extensions import db, limiter
-from policyhub.i18n import translated
 from policyhub.mailing import preferences as mail_preferences
 from policyhub.mailing.forms import MailPreferencesForm, preferences_form
 from policyhub.parties import services as parties
@@ -57,7 +56,7 @@ def _private(body: str, status: int = 200) -> Any:
 
 
 def _bad_link(error: services.BadLink) -> Any:
-    return _private(render_template("accounts/invalid_link.html", message=translated(error.message), purpose=error.purpose,
+    return _private(render_template("accounts/invalid_link.html", message=i18n.translated(error.message), purpose=error.purpose,
                                     status=error.status), error.status)
 
 
@@ -194,8 +193,8 @@ def language() -> Any:
     code = values.get("lang", "")
     if request.method == "POST" and current_user.is_authenticated:
         services.set_locale(current_user, _me(), code)
-    elif code not in i18n.LANGUAGES:
-        raise Invalid("That language is not offered.", {"lang": "Choose one of the languages offered."})
+    else:
+        services.check_locale(code)  # a visitor's cookie names a language; only an account may clear it
     response = redirect(safe_next(values.get("next"), url_for("documents.index")))
     if code:
         response.set_cookie(i18n.COOKIE, code, max_age=i18n.COOKIE_MAX_AGE, samesite="Lax",
